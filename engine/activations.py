@@ -1,0 +1,85 @@
+"""Activation functions f and their derivatives f'.
+
+Backpropagation needs f'(z^m) for every hidden layer (the seed's
+δ^m = f'(z^m) (W^{m+1})^T δ^{m+1}). Each derivative takes both z and a = f(z),
+because for sigmoid and tanh it is cheapest written in terms of a.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    """f(z) and f'(z) for one activation; `max_slope` is sup f' (0.25 for sigmoid)."""
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    df: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (z, a=f(z)) -> f'(z)
+    max_slope: float
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^{-z}), written so that e^{...} never overflows."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(under="ignore"):  # e^{-1000} = 0 is the right answer
+        e = np.exp(-np.abs(z))  # in [0, 1]: cannot overflow
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _sigmoid_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return a * (1.0 - a)
+
+
+def _tanh_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return 1.0 - a * a
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def _relu_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # f'(0) is taken as 0, the usual subgradient choice.
+    return (z > 0).astype(np.float64)
+
+
+def leaky_relu(z: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def _leaky_relu_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, 1.0, LEAKY_SLOPE)
+
+
+def linear(z: np.ndarray) -> np.ndarray:
+    return np.asarray(z, dtype=np.float64)
+
+
+def _linear_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return np.ones_like(z, dtype=np.float64)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_df, 0.25),
+    "tanh": Activation("tanh", np.tanh, _tanh_df, 1.0),
+    "relu": Activation("relu", relu, _relu_df, 1.0),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, _leaky_relu_df, 1.0),
+    "linear": Activation("linear", linear, _linear_df, 1.0),
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Look an activation up by name; the error lists the valid names."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(
+            f"activation={name!r} is not one of {sorted(ACTIVATIONS)}"
+        ) from None

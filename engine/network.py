@@ -1,0 +1,229 @@
+"""A multilayer perceptron whose parameters live in one flat vector θ.
+
+Layer m (m = 1 … M) computes z^m = a^{m−1} W^m + b^m and a^m = f(z^m); the last
+layer is linear and its outputs are the scores c fed to the softmax. Rows are
+samples, so W^m has shape (inputs, outputs). Every W^m and b^m is a view into
+`net.params`: an optimizer that updates θ updates every layer at once.
+
+Backpropagation follows the seed:
+    δ^M = ∂J/∂z^M
+    δ^m = f'(z^m) (W^{m+1})^T δ^{m+1}
+    ∂J/∂W^m = (a^{m−1})^T δ^m,   ∂J/∂b^m = Σ_rows δ^m
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import NamedTuple
+
+import numpy as np
+
+from engine.activations import get_activation
+from engine.initializers import init_weights
+from engine.losses import LOSSES, one_hot, softmax
+
+Seed = int | np.random.SeedSequence | np.random.Generator | None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Views W (n_in, n_out) and b (n_out,) into the flat parameter vector."""
+
+    W: np.ndarray
+    b: np.ndarray
+    w_slice: slice  # where W sits in the flat vector
+    b_slice: slice
+
+
+class Backprop(NamedTuple):
+    loss: float  # J including the L1/L2 penalty
+    data_loss: float  # J without the penalty
+    grad: np.ndarray  # ∂J/∂θ, flat like params
+    deltas: list[np.ndarray]  # δ^1 … δ^M, one (rows, n_out) array per layer
+
+
+def _dropout_pair(dropout: float | tuple[float, float]) -> tuple[float, float]:
+    pair = (dropout, dropout) if np.isscalar(dropout) else tuple(dropout)
+    if len(pair) != 2:
+        raise ValueError(f"dropout={dropout!r} must be p or (p_input, p_hidden)")
+    for p in pair:
+        if not (isinstance(p, int | float) and 0.0 <= p < 1.0):
+            raise ValueError(f"dropout={dropout!r}: a drop probability must be in [0, 1)")
+    return float(pair[0]), float(pair[1])
+
+
+class MLP:
+    """Fully connected network for classification.
+
+    layer_sizes: [inputs, hidden…, classes], e.g. [2, 16, 16, 2].
+    activation: hidden-layer f: "sigmoid", "tanh", "relu", "leaky_relu", "linear".
+    loss: "cross_entropy" (softmax + categorical cross-entropy) or "mse" (on the softmax).
+    init: "normalized", "he", "small", "zeros", "large" (biases always start at 0).
+    dropout: probability p of dropping a unit while training, for input and hidden
+        units alike, or a pair (p_input, p_hidden). Inverted dropout: kept units are
+        scaled by 1/(1−p) so nothing changes at prediction time.
+    seed: int or np.random.Generator for the initial weights and dropout masks.
+    """
+
+    def __init__(self, layer_sizes, activation: str = "relu", loss: str = "cross_entropy",
+                 init: str = "normalized", dropout: float | tuple[float, float] = 0.0,
+                 seed: Seed = 0):
+        sizes = [int(s) for s in layer_sizes]
+        if len(sizes) < 2 or min(sizes) < 1 or list(layer_sizes) != sizes:
+            raise ValueError(f"layer_sizes={layer_sizes!r} must be ≥ 2 positive integers")
+        if loss not in LOSSES:
+            raise ValueError(f"loss={loss!r} is not one of {sorted(LOSSES)}")
+        self.layer_sizes = tuple(sizes)
+        self.activation = get_activation(activation)
+        self.loss_name = loss
+        self.init_name = init
+        self.p_input, self.p_hidden = _dropout_pair(dropout)
+        self.rng = np.random.default_rng(seed)
+
+        n_params = sum(m * n + n for m, n in pairwise(sizes))
+        self._params = np.zeros(n_params)
+        self.layers: list[Layer] = []
+        offset = 0
+        for m, n in pairwise(sizes):
+            w_slice = slice(offset, offset + m * n)
+            b_slice = slice(w_slice.stop, w_slice.stop + n)
+            offset = b_slice.stop
+            layer = Layer(self._params[w_slice].reshape(m, n), self._params[b_slice],
+                          w_slice, b_slice)
+            layer.W[...] = init_weights(init, m, n, self.rng)
+            self.layers.append(layer)
+        # L1/L2 penalise weights, not biases: a mask over θ selects the weights.
+        self.weight_mask = np.zeros(n_params, dtype=bool)
+        for layer in self.layers:
+            self.weight_mask[layer.w_slice] = True
+
+    # -- parameters -----------------------------------------------------------
+
+    @property
+    def params(self) -> np.ndarray:
+        """θ: every weight and bias, flat. Assigning copies into the same buffer."""
+        return self._params
+
+    @params.setter
+    def params(self, value: np.ndarray) -> None:
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != self._params.shape:
+            raise ValueError(f"params must have shape {self._params.shape}, got {value.shape}")
+        self._params[...] = value  # keep the layers' views valid
+
+    @property
+    def n_classes(self) -> int:
+        return self.layer_sizes[-1]
+
+    def copy(self) -> MLP:
+        """An independent network with the same architecture and the same θ."""
+        twin = MLP.__new__(MLP)
+        twin.__dict__.update(self.__dict__)
+        twin.rng = copy.deepcopy(self.rng)  # same future dropout masks
+        twin._params = self._params.copy()
+        twin.layers = [
+            Layer(twin._params[lay.w_slice].reshape(lay.W.shape), twin._params[lay.b_slice],
+                  lay.w_slice, lay.b_slice)
+            for lay in self.layers
+        ]
+        return twin
+
+    # -- forward and backward ---------------------------------------------------
+
+    def _mask(self, shape, p: float, rng: np.random.Generator) -> np.ndarray | None:
+        if p == 0.0:
+            return None
+        return (rng.random(shape) >= p) / (1.0 - p)
+
+    def _forward(self, X: np.ndarray, *, training: bool, rng: np.random.Generator | None):
+        """z^m for every layer, a^m (after dropout; a^0 = X), f(z^m) before dropout, masks."""
+        rng = self.rng if rng is None else rng
+        a = np.asarray(X, dtype=np.float64)
+        masks: list[np.ndarray | None] = []
+        mask = self._mask(a.shape, self.p_input, rng) if training else None
+        if mask is not None:
+            a = a * mask
+        masks.append(mask)
+        activations, zs, fz = [a], [], []
+        last = len(self.layers) - 1
+        for m, layer in enumerate(self.layers):
+            z = a @ layer.W + layer.b
+            zs.append(z)
+            if m == last:
+                break
+            a = self.activation.f(z)
+            fz.append(a)
+            mask = self._mask(a.shape, self.p_hidden, rng) if training else None
+            if mask is not None:
+                a = a * mask
+            masks.append(mask)
+            activations.append(a)
+        return zs, activations, fz, masks
+
+    def scores(self, X: np.ndarray) -> np.ndarray:
+        """The output scores c (logits), without dropout."""
+        return self._forward(X, training=False, rng=None)[0][-1]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Softmax probabilities y' for each row of X."""
+        return softmax(self.scores(X))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The class with the highest score for each row of X."""
+        return np.argmax(self.scores(X), axis=1)
+
+    def _targets(self, Y: np.ndarray) -> np.ndarray:
+        Y = np.asarray(Y)
+        return one_hot(Y, self.n_classes) if Y.ndim == 1 else Y.astype(np.float64)
+
+    def penalty(self, l1: float = 0.0, l2: float = 0.0) -> tuple[float, np.ndarray | None]:
+        """λ₂·½‖w‖₂² + λ₁·½‖w‖₁ over the weights (the seed's Ω(θ)) and its gradient."""
+        if l1 == 0.0 and l2 == 0.0:
+            return 0.0, None
+        w = np.where(self.weight_mask, self._params, 0.0)
+        value = 0.5 * l2 * float(w @ w) + 0.5 * l1 * float(np.abs(w).sum())
+        return value, l2 * w + 0.5 * l1 * np.sign(w)
+
+    def backprop(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
+                 training: bool = False, rng: np.random.Generator | None = None) -> Backprop:
+        """J(θ) on (X, Y) and ∂J/∂θ, with every layer's error term δ^m.
+
+        Y is one-hot (rows, classes) or integer labels. `training=True` applies
+        dropout with `rng` (the network's own generator if None).
+        """
+        zs, activations, fz, masks = self._forward(X, training=training, rng=rng)
+        data_loss, delta = LOSSES[self.loss_name](zs[-1], self._targets(Y))  # δ^M = ∂J/∂z^M
+        grad = np.empty_like(self._params)
+        deltas = [delta]
+        for m in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[m]
+            grad[layer.w_slice] = (activations[m].T @ delta).ravel()
+            grad[layer.b_slice] = delta.sum(axis=0)
+            if m == 0:
+                break
+            back = delta @ layer.W.T  # (W^{m+1})^T δ^{m+1}, in row form
+            if masks[m] is not None:
+                back = back * masks[m]
+            delta = self.activation.df(zs[m - 1], fz[m - 1]) * back
+            deltas.append(delta)
+        deltas.reverse()
+        penalty, penalty_grad = self.penalty(l1, l2)
+        if penalty_grad is not None:
+            grad += penalty_grad
+        return Backprop(data_loss + penalty, data_loss, grad, deltas)
+
+    def loss_and_grad(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
+                      training: bool = False, rng: np.random.Generator | None = None):
+        """(J, ∂J/∂θ) with ∂J/∂θ flat like `params`."""
+        result = self.backprop(X, Y, l1=l1, l2=l2, training=training, rng=rng)
+        return result.loss, result.grad
+
+    def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """The data loss J on (X, Y) without dropout or penalty."""
+        return LOSSES[self.loss_name](self.scores(X), self._targets(Y))[0]
+
+    def layer_grad_norms(self, grad: np.ndarray) -> np.ndarray:
+        """‖∂J/∂W^m‖ (Frobenius) for m = 1 … M, from a flat gradient."""
+        return np.array([np.linalg.norm(grad[layer.w_slice]) for layer in self.layers])

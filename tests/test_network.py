@@ -1,0 +1,180 @@
+"""The MLP: flat parameters, backpropagation against finite differences, dropout, penalties."""
+
+import numpy as np
+import pytest
+
+from engine.activations import ACTIVATIONS
+from engine.losses import one_hot, softmax
+from engine.network import MLP
+
+
+def data(rows=12, features=3, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(rows, features)), rng.integers(0, classes, rows)
+
+
+def numeric_grad(net, X, y, h=1e-6, **kw):
+    theta0 = net.params.copy()
+    out = np.zeros_like(theta0)
+    for i in range(theta0.size):
+        for sign in (1, -1):
+            theta = theta0.copy()
+            theta[i] += sign * h
+            net.params = theta
+            out[i] += sign * net.loss_and_grad(X, y, **kw)[0] / (2 * h)
+    net.params = theta0
+    return out
+
+
+def test_parameters_are_one_flat_vector_and_layers_are_views():
+    net = MLP([2, 4, 3], seed=0)
+    assert net.params.dtype == np.float64 and net.params.ndim == 1
+    assert net.params.size == 2 * 4 + 4 + 4 * 3 + 3
+    assert [layer.W.shape for layer in net.layers] == [(2, 4), (4, 3)]
+    for layer in net.layers:
+        assert np.shares_memory(layer.W, net.params) and np.shares_memory(layer.b, net.params)
+    net.params = np.arange(net.params.size, dtype=float)  # assignment keeps the views
+    np.testing.assert_array_equal(net.layers[0].W.ravel(), np.arange(8))
+    np.testing.assert_array_equal(net.layers[1].b, [24, 25, 26])
+    net.params[0] = -1.0
+    assert net.layers[0].W[0, 0] == -1.0
+    with pytest.raises(ValueError, match="shape"):
+        net.params = np.zeros(3)
+
+
+def test_forward_matches_a_hand_written_network():
+    net = MLP([3, 5, 4, 3], activation="tanh", seed=1)
+    X, _ = data()
+    W1, b1, W2, b2, W3, b3 = (a for layer in net.layers for a in (layer.W, layer.b))
+    c = np.tanh(np.tanh(X @ W1 + b1) @ W2 + b2) @ W3 + b3
+    np.testing.assert_allclose(net.scores(X), c)
+    np.testing.assert_allclose(net.predict_proba(X), softmax(c))
+    np.testing.assert_array_equal(net.predict(X), np.argmax(c, axis=1))
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_backprop_matches_finite_differences(activation, loss):
+    net = MLP([3, 6, 5, 3], activation=activation, loss=loss, seed=2)
+    net.params = net.params + np.random.default_rng(9).normal(0, 0.1, net.params.size)
+    X, y = data()
+    _, grad = net.loss_and_grad(X, y)
+    np.testing.assert_allclose(grad, numeric_grad(net, X, y), rtol=1e-5, atol=1e-8)
+
+
+def test_l1_and_l2_penalise_weights_not_biases():
+    net = MLP([3, 4, 2], seed=4)
+    net.params = net.params + 0.3  # no weight at exactly 0, where |w| has a kink
+    X, y = data(classes=2)
+    loss0, grad0 = net.loss_and_grad(X, y)
+    loss, grad = net.loss_and_grad(X, y, l1=0.3, l2=0.7)
+    w = np.concatenate([layer.W.ravel() for layer in net.layers])
+    assert loss - loss0 == pytest.approx(0.7 / 2 * w @ w + 0.3 / 2 * np.abs(w).sum())
+    np.testing.assert_allclose(grad, numeric_grad(net, X, y, l1=0.3, l2=0.7), atol=1e-8)
+    for layer in net.layers:
+        np.testing.assert_array_equal(grad[layer.b_slice], grad0[layer.b_slice])
+
+
+def test_deltas_follow_the_seed_recursion():
+    net = MLP([3, 5, 4, 3], activation="sigmoid", seed=5)
+    X, y = data()
+    result = net.backprop(X, y)
+    np.testing.assert_allclose(result.deltas[-1], (net.predict_proba(X) - one_hot(y, 3)) / len(X))
+    # δ^m = f'(z^m) (W^{m+1})^T δ^{m+1}, with z^m recomputed by hand
+    z1 = X @ net.layers[0].W + net.layers[0].b
+    a1 = 1 / (1 + np.exp(-z1))
+    z2 = a1 @ net.layers[1].W + net.layers[1].b
+    a2 = 1 / (1 + np.exp(-z2))
+    d2 = a2 * (1 - a2) * (result.deltas[2] @ net.layers[2].W.T)
+    d1 = a1 * (1 - a1) * (d2 @ net.layers[1].W.T)
+    np.testing.assert_allclose(result.deltas[1], d2)
+    np.testing.assert_allclose(result.deltas[0], d1)
+    norms = net.layer_grad_norms(result.grad)
+    np.testing.assert_allclose(norms, [np.linalg.norm(X.T @ d1), np.linalg.norm(a1.T @ d2),
+                                       np.linalg.norm(a2.T @ result.deltas[2])])
+
+
+def test_dropout_gradient_with_a_fixed_mask_matches_finite_differences():
+    net = MLP([3, 8, 3], activation="tanh", dropout=0.4, seed=6)
+    X, y = data()
+    # A generator with the same seed draws the same masks on every call.
+    kw = {"training": True}
+    _, grad = net.loss_and_grad(X, y, rng=np.random.default_rng(11), **kw)
+    theta0 = net.params.copy()
+    numeric = np.zeros_like(theta0)
+    h = 1e-6
+    for i in range(theta0.size):
+        for sign in (1, -1):
+            theta = theta0.copy()
+            theta[i] += sign * h
+            net.params = theta
+            numeric[i] += sign * net.loss_and_grad(
+                X, y, rng=np.random.default_rng(11), **kw)[0] / (2 * h)
+    net.params = theta0
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+    assert not np.allclose(grad, net.loss_and_grad(X, y)[1])  # dropout really acted
+
+
+def test_inverted_dropout_keeps_the_expected_activation():
+    net = MLP([4, 50, 2], activation="relu", dropout=(0.2, 0.5), seed=7)
+    X = np.random.default_rng(0).normal(size=(20000, 4))
+    rng = np.random.default_rng(1)
+    _, activations, fz, masks = net._forward(X, training=True, rng=rng)
+    dropped_inputs = np.mean(activations[0] == 0)
+    dropped_hidden = np.mean(masks[1] == 0)
+    assert dropped_inputs == pytest.approx(0.2, abs=0.01)
+    assert dropped_hidden == pytest.approx(0.5, abs=0.01)
+    np.testing.assert_allclose(activations[1].mean(axis=0), fz[0].mean(axis=0), rtol=0.05,
+                               atol=0.02)
+
+
+def test_dropout_only_while_training():
+    net = MLP([2, 16, 2], dropout=0.5, seed=8)
+    X, y = data(features=2, classes=2)
+    a = net.loss_and_grad(X, y)
+    b = net.loss_and_grad(X, y)
+    np.testing.assert_array_equal(a[1], b[1])
+    np.testing.assert_array_equal(net.predict_proba(X), net.predict_proba(X))
+    t1 = net.loss_and_grad(X, y, training=True)
+    assert t1[0] != a[0]
+
+
+def test_zeros_initialization_keeps_hidden_units_identical():
+    net = MLP([2, 6, 6, 2], activation="tanh", init="zeros", seed=0)
+    X, y = data(features=2, classes=2)
+    for _ in range(50):
+        net.params = net.params - 0.5 * net.loss_and_grad(X, y)[1]
+    W1, W2 = net.layers[0].W, net.layers[1].W
+    # every hidden unit of a layer has the same incoming weights: the symmetry never breaks
+    np.testing.assert_allclose(W1, W1[:, :1] * np.ones((1, 6)))
+    np.testing.assert_allclose(W2, W2[:1, :1] * np.ones((6, 6)))
+
+
+def test_copy_is_independent():
+    net = MLP([2, 3, 2], seed=0)
+    twin = net.copy()
+    np.testing.assert_array_equal(twin.params, net.params)
+    twin.params = twin.params + 1
+    assert not np.allclose(twin.params, net.params)
+    assert np.shares_memory(twin.layers[0].W, twin.params)
+    assert not np.shares_memory(twin.layers[0].W, net.params)
+
+
+def test_same_seed_same_weights_different_seed_different_weights():
+    assert np.array_equal(MLP([2, 8, 2], seed=3).params, MLP([2, 8, 2], seed=3).params)
+    assert not np.array_equal(MLP([2, 8, 2], seed=3).params, MLP([2, 8, 2], seed=4).params)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"layer_sizes": [2]}, "layer_sizes"),
+    ({"layer_sizes": [2, 0, 2]}, "layer_sizes"),
+    ({"layer_sizes": [2, 2.5, 2]}, "layer_sizes"),
+    ({"layer_sizes": [2, 2], "loss": "hinge"}, "'hinge'"),
+    ({"layer_sizes": [2, 2], "activation": "gelu"}, "'gelu'"),
+    ({"layer_sizes": [2, 2], "init": "orthogonal"}, "'orthogonal'"),
+    ({"layer_sizes": [2, 2], "dropout": 1.0}, "dropout=1.0"),
+    ({"layer_sizes": [2, 2], "dropout": -0.1}, "dropout=-0.1"),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(**kwargs)

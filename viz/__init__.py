@@ -1,0 +1,1 @@
+"""Plotly figures: pure functions from engine/surface data to go.Figure (no Streamlit)."""
