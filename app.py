@@ -24,7 +24,11 @@ def home() -> None:
 def run() -> None:
     """Configure the page and route to the selected page."""
     st.set_page_config(page_title="Descent", page_icon="📉", layout="wide")
-    pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
+    pages = [
+        st.Page(home, title="Home", icon=":material/home:", default=True),
+        st.Page("pages/playground.py", title="Optimizer playground", icon=":material/route:",
+                url_path="playground"),
+    ]
     st.navigation(pages).run()
 
 

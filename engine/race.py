@@ -1,0 +1,164 @@
+"""A race: several optimizers from the same start over one 2D surface.
+
+`surface` is anything with vectorized `f`, `grad`, `hessian`, `bounds` and
+`critical_points` (see surfaces.Surface); the engine does not import surfaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.trajectories import Trajectory, run
+
+# A particle may wander this many plot-widths beyond the plot before it counts as
+# gone: momentum often overshoots the view and comes back.
+ESCAPE_MARGIN = 1.0
+# "Within tolerance of a minimum" means within this fraction of the plot's size.
+TOLERANCE_FRACTION = 0.01
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One optimizer's run: its path and what the table says about it."""
+
+    name: str
+    optimizer: object
+    path: Trajectory  # one particle
+    look_ahead: np.ndarray | None  # (K+1, 2) θ + λv for Nesterov, else None
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self.path.positions[:, 0]
+
+    @property
+    def losses(self) -> np.ndarray:
+        return self.path.losses[:, 0]
+
+    @property
+    def diverged_at(self) -> int:
+        return int(self.path.diverged_at[0])
+
+    @property
+    def last_step(self) -> int:
+        """The last step with a good position (the path stops there if it diverged)."""
+        k = len(self.positions) - 1
+        return k if self.diverged_at < 0 else self.diverged_at - 1
+
+
+def escape_bounds(bounds):
+    """The plot's box widened by ESCAPE_MARGIN plot-widths on every side."""
+    (x0, x1), (y0, y1) = bounds
+    dx, dy = (x1 - x0) * ESCAPE_MARGIN, (y1 - y0) * ESCAPE_MARGIN
+    return (x0 - dx, x1 + dx), (y0 - dy, y1 + dy)
+
+
+def tolerance(bounds) -> float:
+    (x0, x1), (y0, y1) = bounds
+    return TOLERANCE_FRACTION * max(x1 - x0, y1 - y0)
+
+
+def run_race(surface, optimizers: dict[str, object], start, steps: int) -> list[Lane]:
+    """Run every optimizer from `start` for `steps` steps over `surface`."""
+    start = np.array(start, dtype=np.float64).reshape(1, 2)
+    lanes = []
+    for name, opt in optimizers.items():
+        path = run(opt, start, grad_fn=surface.grad, loss_fn=surface.f, hess_fn=surface.hessian,
+                   steps=steps, bounds=escape_bounds(surface.bounds))
+        look_ahead = None
+        if "v" in path.internals and hasattr(opt, "look_ahead"):
+            look_ahead = path.positions[:, 0] + opt.momentum * path.internals["v"][:, 0]
+        lanes.append(Lane(name, opt, path, look_ahead))
+    return lanes
+
+
+def steps_to_minimum(lane: Lane, minima: np.ndarray, tol: float) -> int | None:
+    """The first step at which the path is within `tol` of any minimum, or None."""
+    if len(minima) == 0:
+        return None
+    good = lane.positions[: lane.last_step + 1]
+    dist = np.linalg.norm(good[:, None, :] - minima[None, :, :], axis=-1).min(axis=1)
+    hits = np.flatnonzero(dist <= tol)
+    return int(hits[0]) if hits.size else None
+
+
+def where_it_ended(surface, lane: Lane, tol: float) -> str:
+    """Name the critical point the path ended at, or say it is still on its way."""
+    end = lane.positions[lane.last_step]
+    points = surface.critical_points
+    if points:
+        xy = np.array([[p.x, p.y] for p in points])
+        dist = np.linalg.norm(xy - end, axis=1)
+        i = int(np.argmin(dist))
+        if dist[i] <= tol:
+            return f"{points[i].kind} ({points[i].x:.3g}, {points[i].y:.3g})"
+    with np.errstate(all="ignore"):
+        g = surface.grad(end)
+    if np.all(np.isfinite(g)) and np.linalg.norm(g) < 1e-6:
+        return f"a flat point ({end[0]:.3g}, {end[1]:.3g})"
+    return f"on its way ({end[0]:.3g}, {end[1]:.3g})"
+
+
+def minima_of(surface) -> np.ndarray:
+    return np.array([[p.x, p.y] for p in surface.critical_points if "minimum" in p.kind]
+                    ).reshape(-1, 2)
+
+
+def global_minimum_value(surface) -> float | None:
+    """f at the global minimum, if the surface lists one."""
+    values = [float(surface.f(np.array([p.x, p.y]))) for p in surface.critical_points
+              if p.kind == "global minimum"]
+    return min(values) if values else None
+
+
+def velocity_norms(lane: Lane) -> np.ndarray | None:
+    """‖v‖ per step for momentum and Nesterov (the particle's speed), else None."""
+    v = lane.path.internals.get("v")
+    if v is None:
+        return None
+    return np.linalg.norm(v[: lane.last_step + 1, 0], axis=-1)
+
+
+def effective_steps(lane: Lane) -> np.ndarray | None:
+    """α/(δ + √r) per coordinate (x, y) and step, from step 1, for AdaGrad, RMSProp, Adam.
+
+    Adam's r is bias-corrected first (r̂ = r / (1 − β₂ᵗ)), as in its update.
+    """
+    r = lane.path.internals.get("r")
+    if r is None:
+        return None
+    opt = lane.optimizer
+    r = r[1: lane.last_step + 1, 0]
+    if hasattr(opt, "beta2"):
+        t = np.arange(1, len(r) + 1)[:, None]
+        r = r / (1.0 - opt.beta2**t)
+    return opt.lr / (opt.eps + np.sqrt(r))
+
+
+def divergence_kind(surface, lane: Lane) -> str | None:
+    """Why a path stopped early: None, "start", "singular", "downhill" or "unstable".
+
+    "start": f or ∇J is undefined at the start point. "singular": Newton met a
+    Hessian H + μI it cannot invert. "downhill": the loss was still falling when
+    the path left the map, so the surface has no bottom that way (a saddle's
+    escape route). "unstable": the steps grew until they overflowed or flew off,
+    the signature of a learning rate that is too large.
+    """
+    k = lane.diverged_at
+    if k < 0:
+        return None
+    if k == 0:
+        return "start"
+    last = lane.positions[lane.last_step]
+    if getattr(lane.optimizer, "needs_hessian", False):
+        with np.errstate(all="ignore"):
+            h = surface.hessian(last) + lane.optimizer.damping * np.eye(2)
+            det = h[0, 0] * h[1, 1] - h[0, 1] * h[1, 0]
+            scale = max(float(np.abs(h).max()), 1e-300)
+        if not np.isfinite(det) or abs(det) <= 1e-12 * scale * scale:
+            return "singular"
+    recent = lane.losses[max(lane.last_step - 5, 0): lane.last_step + 1]
+    if len(recent) >= 2 and np.all(np.diff(recent) < 0):
+        return "downhill"
+    return "unstable"

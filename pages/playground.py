@@ -1,0 +1,60 @@
+"""Optimizer playground: race the optimizers over a 2D loss surface."""
+
+import streamlit as st
+
+from ui import cache
+from ui import playground as pg
+from viz.race_charts import effective_step_chart, grad_norm_chart, loss_chart, velocity_chart
+from viz.race_map import PathView, race_map
+from viz.surface_3d import surface_3d
+
+settings, notices = pg.controls()
+surface = settings.surface
+st.title("Optimizer playground")
+st.markdown(f"**{pg.surface_title(settings.surface_name)}.** {surface.description}")
+for notice in notices:
+    st.info(notice, icon="ℹ️")
+if not settings.optimizers:
+    st.warning("Choose at least one optimizer in the sidebar to start the race.")
+    st.stop()
+
+lanes = cache.race(settings.surface_name, settings.formula, settings.race_key(),
+                   settings.start, settings.steps)
+grid, picture = cache.surface_picture(settings.surface_name, settings.formula)
+for message in pg.divergence_messages(surface, lanes, settings):
+    st.warning(message, icon="⚠️")
+shown = [lane for lane in lanes if lane.last_step >= 0]
+
+race_tab, view_3d = st.tabs(["Race on the map", "3D view"])
+with race_tab:
+    paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
+                      lane.look_ahead) for lane in shown]
+    st.plotly_chart(
+        race_map(picture, surface.bounds, paths, surface.critical_points, settings.start,
+                 settings.show_look_ahead),
+        key=st.session_state["race_map_key"], on_select="rerun", selection_mode="points",
+        config={"displayModeBar": False})
+    st.caption("Press ▶ Play to watch the race, drag the step slider to scrub. Faint lines "
+               "are the whole paths; ★ global minimum, ○ local minimum, ✕ saddle, "
+               "△ maximum. Click the map to start somewhere else.")
+with view_3d:
+    st.plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
+                                      for lane in shown]), config={"displayModeBar": False})
+    st.caption(f"Height: {grid.height_label}. Drag to rotate.")
+
+left, right = st.columns(2)
+left.plotly_chart(loss_chart([(lane.name, lane.losses[:lane.last_step + 1]) for lane in shown],
+                             pg.best_value(surface)))
+right.plotly_chart(grad_norm_chart(
+    [(lane.name, lane.path.grad_norms[:lane.last_step + 1, 0]) for lane in shown]))
+speeds, rates = pg.internals(shown)
+left, right = st.columns(2)
+if speeds:
+    left.plotly_chart(velocity_chart(speeds))
+if rates:
+    right.plotly_chart(effective_step_chart(rates))
+
+st.subheader("Results")
+st.dataframe(pg.results_table(surface, lanes), hide_index=True)
+st.subheader("The update rules, with your settings")
+pg.rule_panels(settings)

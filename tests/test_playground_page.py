@@ -1,0 +1,161 @@
+"""AppTest: the optimizer playground page, as a script run by Streamlit."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from surfaces import SURFACES
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
+
+
+def open_page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def decode(values):
+    """Plotly 7 sends NumPy arrays as {"dtype", "bdata"}; plain lists stay lists."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def race_spec(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def full_paths(spec) -> dict[str, np.ndarray]:
+    """The faint whole-path traces of the race map, by legend name."""
+    return {t["name"]: np.stack([decode(t["x"]), decode(t["y"])], axis=1)
+            for t in spec["data"] if t.get("mode") == "lines" and t.get("showlegend", True)}
+
+
+def warnings_text(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+def test_every_library_surface_runs_with_its_defaults(surface):
+    at = open_page(surface=surface)
+    assert not at.exception
+    assert at.title[0].value == "Optimizer playground"
+    assert at.sidebar.selectbox[0].value == surface
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 4  # map, 3D, loss, gradient norm (+ internals)
+    spec = race_spec(at)
+    assert spec["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert len(spec["frames"]) > 10
+    for path in full_paths(spec).values():
+        assert np.all(np.isfinite(path))
+    assert len(at.dataframe) == 1
+
+
+def test_changing_alpha_changes_the_path():
+    at = open_page(surface="valley")
+    before = full_paths(race_spec(at))["SGD"]
+    slider = next(s for s in at.sidebar.select_slider if s.key == "sgd_lr")
+    assert slider.value == 0.075
+    slider.set_value(0.03).run()
+    assert not at.exception
+    after = full_paths(race_spec(at))["SGD"]
+    assert before.shape == after.shape and not np.allclose(before, after)
+    assert at.query_params["sgd_lr"] == "0.03"  # and the link remembers it
+
+
+def test_a_divergent_alpha_is_explained():
+    at = open_page(surface="valley", opts="sgd", sgd_lr="0.1")  # 0.1 > 2/25: unstable
+    assert not at.exception
+    text = warnings_text(at)
+    assert "SGD diverged at step" in text and "smaller α" in text
+    path = full_paths(race_spec(at))["SGD"]
+    assert np.all(np.isfinite(path))
+    assert len(path) < 200  # it stops at its last good point
+    table = at.dataframe[0].value
+    assert table["stopped early"].iloc[0].startswith("yes, at step")
+
+
+def test_newton_on_a_saddle_lands_on_it_and_sgd_runs_off_downhill():
+    at = open_page(surface="saddle")
+    table = at.dataframe[0].value.set_index("optimizer")
+    assert table.loc["Newton", "ended at"].startswith("saddle")
+    assert "ran off the map downhill" in warnings_text(at)
+
+
+def test_a_custom_formula_races():
+    at = open_page(surface="custom", formula="x**2 + 3*y**2 + sin(3*x)")
+    assert not at.exception and not at.error
+    assert "x**2 + 3*y**2 + sin(3*x)" in at.sidebar.text_input[0].value
+    assert len(full_paths(race_spec(at))) == 3
+
+
+def test_a_bad_formula_shows_why_and_keeps_the_previous_surface():
+    at = open_page(surface="custom", formula="x**2 + y**2")
+    good = full_paths(race_spec(at))
+    at.sidebar.text_input[0].set_value("__import__('os').system('echo hi')").run()
+    assert not at.exception
+    assert "not allowed" in at.sidebar.error[0].value
+    assert "x**2 + y**2" in " ".join(i.value for i in at.info)
+    still = full_paths(race_spec(at))
+    for name in good:
+        np.testing.assert_array_equal(good[name], still[name])
+
+
+@pytest.mark.parametrize("query", [
+    {"surface": "nowhere"},
+    {"sgd_lr": "banana"},
+    {"sgd_lr": "1e309"},
+    {"steps": "-5"},
+    {"opts": "sgd,lbfgs"},
+    {"x": "nan"},
+    {"x": "999"},
+    {"formula": "x" * 5000},
+    {"who": "knows"},
+])
+def test_a_tampered_link_gives_a_notice_not_a_traceback(query):
+    at = open_page(**query)
+    assert not at.exception
+    assert at.info, "the user is told what was ignored"
+    assert len(at.get("plotly_chart")) >= 4
+
+
+def test_settings_round_trip_through_the_link():
+    at = open_page(surface="rosenbrock", opts="adam,newton", adam_lr="0.1", steps="500",
+                   x="-1.5", y="2")
+    assert not at.exception and not at.info
+    assert at.sidebar.multiselect[0].value == ["adam", "newton"]
+    assert at.sidebar.slider[0].value == 500
+    assert at.sidebar.number_input[0].value == -1.5
+    assert dict(at.query_params) == {"surface": "rosenbrock", "opts": "adam,newton",
+                                     "adam_lr": "0.1", "steps": "500", "x": "-1.5", "y": "2"}
+    paths = full_paths(race_spec(at))
+    np.testing.assert_allclose(paths["Adam"][0], [-1.5, 2.0])
+
+
+def test_changing_surface_loads_its_preset():
+    at = open_page(surface="valley")
+    at.sidebar.selectbox[0].set_value("himmelblau").run()
+    assert not at.exception
+    assert next(s for s in at.sidebar.select_slider if s.key == "sgd_lr").value == 0.01
+    assert (at.sidebar.number_input[0].value, at.sidebar.number_input[1].value) == \
+        SURFACES["himmelblau"].start
+
+
+def test_no_optimizer_chosen_asks_for_one():
+    at = open_page()
+    at.sidebar.multiselect[0].set_value([]).run()
+    assert not at.exception
+    assert "Choose at least one optimizer" in warnings_text(at)
+
+
+def test_the_largest_race_stays_under_the_payload_ceiling():
+    at = open_page(surface="rosenbrock", opts="sgd,momentum,nesterov,adagrad,rmsprop,adam,newton",
+                   steps="1000")
+    size = len(at.get("plotly_chart")[0].proto.spec)
+    assert size <= 1.5e6, f"race map is {size / 1e6:.2f} MB"

@@ -1,0 +1,89 @@
+"""Each surface's preset race shows what the surface's description promises."""
+
+import numpy as np
+import pytest
+
+from engine.optimizers import make_optimizer
+from engine.race import divergence_kind, minima_of, run_race, tolerance, where_it_ended
+from surfaces import SURFACES
+from ui.optimizer_controls import HYPERS
+from ui.presets import HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
+
+
+def race(name, optimizers=OPTIMIZER_NAMES):
+    preset = PRESETS[name]
+    surface = SURFACES[name]
+    opts = {o: make_optimizer(o, **preset["hyper"][o]) for o in optimizers}
+    lanes = {lane.name: lane for lane in run_race(surface, opts, surface.start, preset["steps"])}
+    tol = tolerance(surface.bounds)
+    ends = {o: where_it_ended(surface, lane, tol) for o, lane in lanes.items()}
+    return surface, lanes, ends
+
+
+def test_every_preset_value_is_a_stop_of_its_slider():
+    for preset in PRESETS.values():
+        for opt, params in HYPERPARAMETERS.items():
+            for p in params:
+                assert preset["hyper"][opt][p] in HYPERS[p].options, (opt, p)
+        assert set(preset["optimizers"]) <= set(OPTIMIZER_NAMES)
+
+
+def test_two_minima_momentum_rolls_to_the_global_minimum_the_others_stay_local():
+    _, _, ends = race("two_minima")
+    assert ends["momentum"].startswith("global minimum")
+    for name in ("sgd", "nesterov", "adam"):
+        assert ends[name].startswith("local minimum"), name
+    assert ends["newton"].startswith("saddle")
+
+
+def test_valley_sgd_zigzags_but_everyone_arrives():
+    _, lanes, ends = race("valley")
+    assert all(end.startswith("global minimum") for end in ends.values())
+    y = lanes["sgd"].positions[:20, 1]
+    assert np.all(np.sign(y[1:]) != np.sign(y[:-1]))  # crosses the valley floor every step
+
+
+def test_rosenbrock_newton_and_momentum_reach_the_minimum_sgd_does_not():
+    _, _, ends = race("rosenbrock")
+    assert ends["newton"].startswith("global minimum")
+    assert ends["momentum"].startswith("global minimum")
+    assert ends["sgd"].startswith("on its way")
+
+
+def test_saddle_newton_lands_on_it_first_order_methods_slide_off():
+    surface, lanes, ends = race("saddle")
+    assert ends["newton"].startswith("saddle")
+    assert divergence_kind(surface, lanes["sgd"]) == "downhill"
+
+
+def test_plateau_sgd_barely_moves_adaptive_methods_cross():
+    _, lanes, ends = race("plateau")
+    moved = np.linalg.norm(lanes["sgd"].positions[-1] - lanes["sgd"].positions[0])
+    assert moved < 0.5
+    assert ends["adam"].startswith("global minimum")
+    assert ends["rmsprop"].startswith("global minimum")
+
+
+def test_himmelblau_newton_climbs_to_the_maximum():
+    _, _, ends = race("himmelblau")
+    assert ends["newton"].startswith("maximum")
+    assert ends["sgd"].startswith("global minimum")
+
+
+def test_rastrigin_gradient_descent_stops_in_a_local_dip():
+    _, _, ends = race("rastrigin", ("sgd",))
+    assert ends["sgd"].startswith("local minimum")
+
+
+@pytest.mark.parametrize("name", sorted(SURFACES))
+def test_no_preset_diverges_by_accident(name):
+    surface, lanes, _ = race(name)
+    for lane in lanes.values():
+        assert divergence_kind(surface, lane) in (None, "downhill", "singular") or \
+            lane.name == "newton", (name, lane.name)
+
+
+def test_minima_and_tolerance_helpers():
+    surface = SURFACES["himmelblau"]
+    assert minima_of(surface).shape == (4, 2)
+    assert tolerance(surface.bounds) == pytest.approx(0.1)

@@ -1,0 +1,127 @@
+"""The race figures: background as an image, lean frames, no non-finite numbers."""
+
+import json
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from engine.optimizers import make_optimizer
+from engine.race import run_race
+from surfaces import SURFACES
+from viz.png import png_bytes
+from viz.race_map import MAX_FRAMES, PathView, frame_steps, race_map
+from viz.rules import filled_rule
+from viz.surface_image import sample_surface, surface_data_uri, surface_rgb
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    """A minimal independent PNG reader for our unfiltered 8-bit RGB output."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        tag = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(tag + body)
+        chunks[tag] = chunks.get(tag, b"") + body
+        pos += 12 + length
+    width, height = struct.unpack(">II", chunks[b"IHDR"][:8])
+    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(height, -1)
+    assert np.all(raw[:, 0] == 0)
+    return raw[:, 1:].reshape(height, width, 3)
+
+
+def test_png_round_trip():
+    rgb = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(decode_png(png_bytes(rgb)), rgb)
+
+
+def test_surface_picture_is_oriented_with_y_up():
+    grid = sample_surface(lambda p: p[..., 1], ((-1, 1), (-1, 1)), resolution=50)
+    rgb = surface_rgb(grid).astype(int)
+    # the top row shows the largest y, which the map paints in the brightest colour
+    assert rgb[0].sum() > rgb[-1].sum()
+
+
+def test_steep_surfaces_use_a_log_scale():
+    assert sample_surface(SURFACES["rosenbrock"].f, SURFACES["rosenbrock"].bounds).log_scale
+    assert not sample_surface(SURFACES["bowl"].f, SURFACES["bowl"].bounds).log_scale
+
+
+def test_undefined_points_are_grey_not_an_error():
+    grid = sample_surface(lambda p: np.log(p[..., 0]), ((-1, 1), (-1, 1)), resolution=20)
+    rgb = surface_rgb(grid)
+    assert np.all(rgb[:, :5] == 200)  # x < 0: log undefined
+
+
+def lanes_for(surface_name, names, steps):
+    surface = SURFACES[surface_name]
+    opts = {n: make_optimizer(n, lr=0.001 if n != "newton" else 1.0) if n in (
+        "sgd", "adagrad", "rmsprop", "adam", "newton") else make_optimizer(n, lr=0.001,
+                                                                           momentum=0.9)
+            for n in names}
+    return surface, run_race(surface, opts, surface.start, steps)
+
+
+def figure_for(surface, lanes, **kw):
+    grid = sample_surface(surface.f, surface.bounds)
+    paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
+                      lane.look_ahead) for lane in lanes]
+    return race_map(surface_data_uri(grid), surface.bounds, paths, surface.critical_points,
+                    surface.start, **kw)
+
+
+ALL = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton"]
+
+
+def test_seven_optimizers_a_thousand_steps_fit_in_1_5_mb():
+    surface, lanes = lanes_for("rosenbrock", ALL, 1000)
+    text = figure_for(surface, lanes, show_look_ahead=True).to_json()
+    assert len(text) < 1.5e6
+    spec = json.loads(text)
+    assert len(spec["frames"]) <= MAX_FRAMES + 1
+
+
+def test_frames_carry_only_what_moves():
+    surface, lanes = lanes_for("bowl", ["sgd", "momentum"], 400)
+    fig = figure_for(surface, lanes)
+    spec = json.loads(fig.to_json())
+    n_traces = len(spec["data"])
+    for frame in spec["frames"]:
+        assert len(frame["traces"]) == 4  # two trails, two heads
+        assert max(frame["traces"]) < n_traces
+        assert "layout" not in frame  # the background image is never repeated
+        for trace in frame["data"]:
+            assert "image" not in json.dumps(trace)
+    # the background is a layout image, not a Contour/Heatmap that animation would delete
+    assert all(t["type"] == "scatter" for t in spec["data"])
+    assert spec["layout"]["images"][0]["layer"] == "below"
+    assert not spec["layout"]["xaxis"]["showgrid"]
+
+
+def test_frame_steps_thin_long_runs_and_keep_the_ends():
+    steps = frame_steps(3000)
+    assert steps[0] == 0 and steps[-1] == 3000 and len(steps) == MAX_FRAMES + 1
+    np.testing.assert_array_equal(frame_steps(30), np.arange(31))
+
+
+def test_a_diverged_path_has_no_non_finite_numbers():
+    surface = SURFACES["valley"]
+    lanes = run_race(surface, {"sgd": make_optimizer("sgd", lr=0.2)}, surface.start, 300)
+    assert lanes[0].diverged_at > 0
+    spec = json.loads(figure_for(surface, lanes).to_json())
+    assert "NaN" not in json.dumps(spec) and "Infinity" not in json.dumps(spec)
+    head = spec["frames"][-1]["data"][1]
+    assert head["marker"]["symbol"] == "x"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_rule_is_filled_with_the_values(name):
+    from ui.presets import DEFAULT_HYPERPARAMETERS
+    hyper = dict(DEFAULT_HYPERPARAMETERS[name], lr=0.0123)
+    latex = filled_rule(name, hyper)
+    assert "0.0123" in latex
+    assert latex.count("{") == latex.count("}")

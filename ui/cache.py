@@ -1,0 +1,44 @@
+"""Cached wrappers around the engine and surfaces, with bounded caches.
+
+A public server keeps every cache entry in memory for all its visitors, so
+every cache here has `max_entries`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.optimizers import make_optimizer
+from engine.race import Lane, run_race
+from surfaces import SURFACES, Surface, from_formula
+from viz.surface_image import SurfaceGrid, sample_surface, surface_data_uri
+
+CUSTOM = "custom"
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _formula_surface(text: str) -> Surface:
+    # cache_resource: a formula surface holds closures, which cache_data cannot pickle.
+    # A FormulaError is raised, not cached, so the next run tries again.
+    return from_formula(text)
+
+
+def get_surface(name: str, formula: str) -> Surface:
+    """A library surface by name, or the user's formula when name is "custom"."""
+    return _formula_surface(formula) if name == CUSTOM else SURFACES[name]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def surface_picture(name: str, formula: str) -> tuple[SurfaceGrid, str]:
+    """The sampled grid (for the 3D view) and the PNG background of the 2D map."""
+    surface = get_surface(name, formula)
+    grid = sample_surface(surface.f, surface.bounds)
+    return grid, surface_data_uri(grid)
+
+
+@st.cache_data(max_entries=32, show_spinner="Running the race…")
+def race(name: str, formula: str, settings: tuple, start: tuple[float, float],
+         steps: int) -> list[Lane]:
+    """Run the race; `settings` is ((optimizer, ((param, value), ...)), ...), hashable."""
+    optimizers = {opt: make_optimizer(opt, **dict(params)) for opt, params in settings}
+    return run_race(get_surface(name, formula), optimizers, start, steps)

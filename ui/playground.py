@@ -1,0 +1,255 @@
+"""Widgets and page sections of the optimizer playground."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine.race import (
+    Lane,
+    divergence_kind,
+    effective_steps,
+    global_minimum_value,
+    minima_of,
+    steps_to_minimum,
+    tolerance,
+    velocity_norms,
+    where_it_ended,
+)
+from surfaces import SURFACES, FormulaError, Surface
+from ui import url_state
+from ui.cache import CUSTOM, get_surface
+from ui.optimizer_controls import HYPERS, hyper_fields, hyper_sliders, widget_key
+from ui.presets import DEFAULT_FORMULA, HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
+from viz.colors import OPTIMIZER_LABELS
+from viz.rules import WHAT_TO_LOOK_FOR, filled_rule
+
+SURFACE_CHOICES = (*SURFACES, CUSTOM)
+MAX_STEPS = 3000
+PAGE = "playground"
+
+
+@dataclass(frozen=True)
+class Settings:
+    surface_name: str
+    formula: str  # the formula in use ("" unless the surface is custom)
+    surface: Surface
+    optimizers: tuple[str, ...]
+    hyper: dict[str, dict[str, float]]
+    steps: int
+    start: tuple[float, float]
+    show_look_ahead: bool
+
+    def race_key(self) -> tuple:
+        """The optimizers' settings as a hashable tuple for the race cache."""
+        return tuple((name, tuple(sorted(self.hyper[name].items())))
+                     for name in self.optimizers)
+
+
+def surface_title(name: str) -> str:
+    return "Your own formula f(x, y)" if name == CUSTOM else SURFACES[name].title
+
+
+FIELDS = [
+    url_state.Field("surface", url_state.one_of(SURFACE_CHOICES)),
+    url_state.Field("formula", str),
+    url_state.Field("opts", url_state.subset_of(OPTIMIZER_NAMES), url_state.format_list),
+    url_state.Field("steps", url_state.number_between(1, MAX_STEPS, integer=True)),
+    url_state.Field("x", url_state.number_between(-1e6, 1e6), url_state.format_number),
+    url_state.Field("y", url_state.number_between(-1e6, 1e6), url_state.format_number),
+    url_state.Field("ghost", url_state.boolean, url_state.format_bool),
+    *hyper_fields(HYPERPARAMETERS),
+]
+
+
+def _preset_values(name: str) -> dict:
+    """Every widget's value for a fresh start on surface `name`."""
+    preset = PRESETS[name]
+    start = SURFACES[name].start if name in SURFACES else (None, None)
+    values = {"opts": preset["optimizers"], "steps": preset["steps"],
+              "x": start[0], "y": start[1], "ghost": False}
+    for opt, params in HYPERPARAMETERS.items():
+        for p in params:
+            values[widget_key(opt, p)] = preset["hyper"][opt][p]
+    return values
+
+
+def _apply_preset() -> None:
+    """Surface changed (or Reset pressed): every setting returns to that surface's preset."""
+    name = st.session_state["surface"]
+    for key, value in _preset_values(name).items():
+        if value is not None:
+            st.session_state[key] = value
+    if name == CUSTOM:
+        st.session_state.pop("x", None)  # the formula surface chooses its own start
+        st.session_state.pop("y", None)
+
+
+def _take_clicked_start() -> None:
+    """A click on the map selects one of its invisible grid points: make it the start."""
+    map_key = st.session_state.setdefault("race_map_key", "race_map_0")
+    event = st.session_state.get(map_key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if points:
+        point = points[0]
+        st.session_state["x"] = round(float(point["x"]), 3)
+        st.session_state["y"] = round(float(point["y"]), 3)
+        # a new key gives a fresh chart, so the old selection does not stick
+        number = int(map_key.rsplit("_", 1)[1]) + 1
+        st.session_state["race_map_key"] = f"race_map_{number}"
+
+
+def controls() -> tuple[Settings, list[str]]:
+    """Sidebar widgets; returns the settings and any notices for the user."""
+    notices = url_state.load(PAGE, FIELDS)
+    state = st.session_state
+    state.setdefault("surface", "two_minima")
+    for key, value in _preset_values(state["surface"]).items():
+        if value is not None:
+            state.setdefault(key, value)
+    state.setdefault("formula", DEFAULT_FORMULA)
+    _take_clicked_start()
+
+    side = st.sidebar
+    side.selectbox("Loss surface", SURFACE_CHOICES, key="surface", format_func=surface_title,
+                   on_change=_apply_preset)
+    surface, formula, error = _surface(side)
+    if error:
+        notices.append(error)
+    if state.get("x") is None or state.get("y") is None:
+        state["x"], state["y"] = surface.start
+
+    chosen = side.multiselect("Optimizers", OPTIMIZER_NAMES, key="opts",
+                              format_func=OPTIMIZER_LABELS.get,
+                              placeholder="Choose optimizers to race")
+    hyper = {}
+    for name in chosen:
+        with side.expander(f"{OPTIMIZER_LABELS[name]} settings", expanded=len(chosen) <= 2):
+            hyper[name] = hyper_sliders(name, HYPERPARAMETERS[name])
+    side.slider("Steps", 10, MAX_STEPS, key="steps", step=10,
+                help="How many updates each optimizer makes.")
+    start = _start_inputs(side, surface, notices)
+    ghost = side.toggle("Show Nesterov's look-ahead θ + λv", key="ghost",
+                        help="The point where Nesterov evaluates the gradient.")
+    side.button("Reset to this surface's preset", on_click=_apply_preset)
+
+    settings = Settings(state["surface"], formula, surface, tuple(chosen), hyper,
+                        int(state["steps"]), start, ghost)
+    values = {f.key: state.get(f.key) for f in FIELDS}
+    values["formula"] = formula if state["surface"] == CUSTOM else DEFAULT_FORMULA
+    defaults = {**_preset_values(state["surface"]), "surface": "two_minima",
+                "formula": DEFAULT_FORMULA}
+    if state["surface"] == CUSTOM:
+        defaults["x"], defaults["y"] = surface.start
+    url_state.save(FIELDS, values, defaults)
+    return settings, notices
+
+
+def _surface(side) -> tuple[Surface, str, str | None]:
+    """The chosen surface; a bad formula keeps the last good one and explains why."""
+    state = st.session_state
+    name = state["surface"]
+    side.caption(SURFACES[name].description if name in SURFACES else
+                 "Type any f(x, y): the optimizers race over it on −3 ≤ x, y ≤ 3.")
+    if name != CUSTOM:
+        return SURFACES[name], "", None
+    text = side.text_input("f(x, y) =", key="formula", max_chars=200,
+                           help="Variables x and y; numbers, pi, e; + − * / **; functions "
+                                "such as sin, cos, exp, log, sqrt, abs, tanh.")
+    good = state.get("formula_ok", DEFAULT_FORMULA)
+    try:
+        surface = get_surface(CUSTOM, text)
+    except FormulaError as error:
+        side.error(f"That formula can't be used: {error}", icon="⚠️")
+        message = f"Your formula can't be used, so the race still shows f(x, y) = {good}."
+        return get_surface(CUSTOM, good), good, message
+    state["formula_ok"] = text
+    return surface, text, None
+
+
+def _start_inputs(side, surface: Surface, notices: list[str]) -> tuple[float, float]:
+    (x0, x1), (y0, y1) = surface.bounds
+    state = st.session_state
+    for key, low, high in (("x", x0, x1), ("y", y0, y1)):
+        value = state.get(key)
+        if not (isinstance(value, int | float) and low <= value <= high):
+            state[key] = float(np.clip(value, low, high)) if isinstance(value, int | float) \
+                else surface.start[0 if key == "x" else 1]
+            notices.append(f"The start {key} = {value} was outside the map; moved it to "
+                           f"{state[key]:g}.")
+    side.caption("Start point: type it, or click anywhere on the map.")
+    left, right = side.columns(2)
+    x = left.number_input("start x", key="x", step=0.1, format="%.3f")
+    y = right.number_input("start y", key="y", step=0.1, format="%.3f")
+    return float(x), float(y)
+
+
+# ---------------------------------------------------------------- page sections
+
+
+def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings) -> list[str]:
+    messages = []
+    for lane in lanes:
+        kind = divergence_kind(surface, lane)
+        label = OPTIMIZER_LABELS[lane.name]
+        k = lane.diverged_at
+        if kind == "start":
+            messages.append(f"{label}: f or its gradient is undefined at the start point; "
+                            "pick another start.")
+        elif kind == "singular":
+            messages.append(f"{label} stopped at step {k}: the Hessian is singular there "
+                            "(no curvature to jump with). A damping μ > 0 makes the step "
+                            "defined.")
+        elif kind == "downhill":
+            messages.append(f"{label} ran off the map downhill at step {k}: this surface "
+                            "keeps falling in that direction, so there is no minimum to find "
+                            "there.")
+        elif kind == "unstable":
+            lr = settings.hyper[lane.name]["lr"]
+            smaller = max([o for o in HYPERS["lr"].options if o <= lr / 3] or [lr / 3])
+            messages.append(f"{label} diverged at step {k}: with α = {lr:g} each step "
+                            "overshoots by more than the last, until the path flew off the "
+                            f"map. Its path stops at its last good point. Try a smaller α, "
+                            f"such as {smaller:g}.")
+    return messages
+
+
+def results_table(surface: Surface, lanes: list[Lane]) -> pd.DataFrame:
+    tol = tolerance(surface.bounds)
+    minima = minima_of(surface)
+    rows = []
+    for lane in lanes:
+        reached = steps_to_minimum(lane, minima, tol)
+        k = lane.diverged_at
+        rows.append({
+            "optimizer": OPTIMIZER_LABELS[lane.name],
+            "final loss f(θ)": float(lane.losses[max(lane.last_step, 0)]),
+            "ended at": where_it_ended(surface, lane, tol) if lane.last_step >= 0 else "—",
+            f"steps to within {tol:.2g} of a minimum": "never" if reached is None
+            else str(reached),
+            "stopped early": "no" if k < 0 else f"yes, at step {k}",
+        })
+    return pd.DataFrame(rows)
+
+
+def rule_panels(settings: Settings) -> None:
+    columns = st.columns(2)
+    for i, name in enumerate(settings.optimizers):
+        with columns[i % 2].container(border=True):
+            st.markdown(f"**{OPTIMIZER_LABELS[name]}**")
+            st.latex(filled_rule(name, settings.hyper[name]))
+            st.caption(WHAT_TO_LOOK_FOR[name])
+
+
+def internals(lanes: list[Lane]):
+    """(speeds of the momentum methods, effective steps of the adaptive ones)."""
+    speeds = [(lane.name, v) for lane in lanes if (v := velocity_norms(lane)) is not None]
+    rates = [(lane.name, r) for lane in lanes if (r := effective_steps(lane)) is not None]
+    return speeds, rates
+
+
+def best_value(surface: Surface) -> float | None:
+    return global_minimum_value(surface)

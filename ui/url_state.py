@@ -1,0 +1,122 @@
+"""Settings in the URL: read once per session, forgivingly; written back after every run.
+
+A page declares its settings as Fields. On the first run of the page in a
+session, `load` parses st.query_params: a good value goes into st.session_state
+under the field's key (the widget with that key then shows it); an unknown or
+malformed value is dropped with a notice, never an exception. `save` writes the
+current values back, leaving out those equal to their defaults, so a link is
+short and says exactly what differs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # session-state key and URL parameter name
+    parse: Callable[[str], Any]  # raises ValueError for a bad value
+    format: Callable[[Any], str] = str
+
+
+def number_in(options: Sequence[float]) -> Callable[[str], float]:
+    """Parser for a value that must be one of `options` (the stops of a select slider)."""
+    def parse(text: str) -> float:
+        value = float(text)
+        for option in options:
+            if math.isclose(value, option, rel_tol=1e-9, abs_tol=1e-15):
+                return option
+        raise ValueError(f"{text} is not one of the slider's values")
+    return parse
+
+
+def number_between(low: float, high: float, *, integer: bool = False) -> Callable[[str], Any]:
+    def parse(text: str) -> float | int:
+        value = int(text) if integer else float(text)
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(f"{text} is outside {low:g} … {high:g}")
+        return value
+    return parse
+
+
+def one_of(choices: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+    return parse
+
+
+def subset_of(choices: Sequence[str]) -> Callable[[str], list[str]]:
+    def parse(text: str) -> list[str]:
+        items = tuple(item for item in text.split(",") if item)
+        unknown = [item for item in items if item not in choices]
+        if unknown:
+            raise ValueError(f"unknown: {', '.join(unknown)}")
+        return list(dict.fromkeys(items))  # no repeats, order kept
+    return parse
+
+
+def boolean(text: str) -> bool:
+    if text not in ("0", "1"):
+        raise ValueError(f"{text!r} is not 0 or 1")
+    return text == "1"
+
+
+def format_bool(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def format_number(value: float) -> str:
+    return f"{value:.12g}"
+
+
+def format_list(values: Sequence[str]) -> str:
+    return ",".join(values)
+
+
+def load(page: str, fields: Sequence[Field], *, max_text: int = 300) -> list[str]:
+    """On this page's first run in the session, copy good URL values into session state.
+
+    Returns a notice per ignored parameter. Values longer than `max_text` are ignored
+    (a tampered URL must not cost much to parse).
+    """
+    flag = f"_url_loaded_{page}"
+    if st.session_state.get(flag):
+        return []
+    st.session_state[flag] = True
+    known = {field.key: field for field in fields}
+    notices = []
+    for name in list(st.query_params.keys()):
+        text = st.query_params.get(name, "")
+        field = known.get(name)
+        if field is None:
+            notices.append(f"ignored the unknown setting `{name[:40]}` in the link")
+            continue
+        try:
+            if len(text) > max_text:
+                raise ValueError("the value is too long")
+            st.session_state[field.key] = field.parse(text)
+        except (ValueError, TypeError, OverflowError) as error:
+            notices.append(f"ignored `{name}={text[:40]}` from the link: {error}; "
+                           "using the default instead")
+    return notices
+
+
+def save(fields: Sequence[Field], values: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """Make the URL hold every value that differs from its default, and nothing else."""
+    wanted = {}
+    for f in fields:
+        if values.get(f.key) is None:
+            continue
+        text = f.format(values[f.key])
+        if f.key not in defaults or text != f.format(defaults[f.key]):
+            wanted[f.key] = text
+    if dict(st.query_params.to_dict()) != wanted:
+        st.query_params.from_dict(wanted)
