@@ -4,10 +4,12 @@ import streamlit as st
 
 from ui import cache
 from ui import playground as pg
+from ui.router import use_app_router
 from viz.race_charts import effective_step_chart, grad_norm_chart, loss_chart, velocity_chart
 from viz.race_map import PathView, race_map
 from viz.surface_3d import surface_3d
 
+use_app_router()
 settings, notices = pg.controls()
 surface = settings.surface
 st.title("Optimizer playground")

@@ -47,7 +47,7 @@ class SurfaceGrid:
         return float(np.nanmin(np.where(np.isfinite(self.values), self.values, np.nan)))
 
 
-def sample_surface(f, bounds, resolution: int = 200) -> SurfaceGrid:
+def sample_surface(f, bounds, resolution: int = 360) -> SurfaceGrid:
     """Evaluate f on a resolution × resolution grid over bounds ((x0, x1), (y0, y1))."""
     (x0, x1), (y0, y1) = bounds
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
