@@ -54,6 +54,13 @@ def entropy(y: np.ndarray) -> np.ndarray:
     return -(y * np.log(safe)).sum(axis=-1)
 
 
+def _check_pair(y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape")
+    if y_true.size == 0:
+        raise ValueError("there are no samples to average over")
+
+
 def cross_entropy(y_true: np.ndarray, y_prob: np.ndarray) -> float:
     """H(y, y') = -Σ_i y_i log y'_i, averaged over the rows (natural log).
 
@@ -62,8 +69,7 @@ def cross_entropy(y_true: np.ndarray, y_prob: np.ndarray) -> float:
     """
     y_true = np.asarray(y_true, dtype=np.float64)
     y_prob = np.asarray(y_prob, dtype=np.float64)
-    if y_true.shape != y_prob.shape:
-        raise ValueError(f"y_true {y_true.shape} and y_prob {y_prob.shape} differ in shape")
+    _check_pair(y_true, y_prob)
     per_row = -(y_true * np.log(np.maximum(y_prob, _TINY))).sum(axis=-1)
     return float(per_row.mean())
 
@@ -72,8 +78,7 @@ def mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean squared error: the mean of (y − y')² over every entry."""
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape")
+    _check_pair(y_true, y_pred)
     return float(np.mean((y_true - y_pred) ** 2))
 
 

@@ -27,7 +27,7 @@ from engine.losses import LOSSES, one_hot, softmax
 Seed = int | np.random.SeedSequence | np.random.Generator | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layer:
     """Views W (n_in, n_out) and b (n_out,) into the flat parameter vector."""
 

@@ -62,8 +62,10 @@ def _as_float(theta: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- SGD
 
 
-class SGDState(NamedTuple):
-    count: int  # steps taken so far
+class CountState(NamedTuple):
+    """State of optimizers that remember nothing but how many steps they took."""
+
+    count: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,12 +79,12 @@ class SGD(_Hyper):
     ranges: ClassVar = {"lr": _LR}
     latex: ClassVar[str] = r"\theta(k) = \theta(k-1) - \alpha \nabla J(\theta(k-1))"
 
-    def init(self, theta: np.ndarray) -> SGDState:
-        return SGDState(count=0)
+    def init(self, theta: np.ndarray) -> CountState:
+        return CountState(count=0)
 
-    def step(self, theta: np.ndarray, grad_fn: GradFn, state: SGDState):
+    def step(self, theta: np.ndarray, grad_fn: GradFn, state: CountState):
         theta = _as_float(theta)
-        return theta - self.lr * grad_fn(theta), SGDState(state.count + 1)
+        return theta - self.lr * grad_fn(theta), CountState(state.count + 1)
 
 
 # ---------------------------------------------------------------- momentum
@@ -280,10 +282,10 @@ class Newton(_Hyper):
     )
     needs_hessian: ClassVar[bool] = True
 
-    def init(self, theta: np.ndarray) -> SGDState:
-        return SGDState(count=0)
+    def init(self, theta: np.ndarray) -> CountState:
+        return CountState(count=0)
 
-    def step(self, theta: np.ndarray, grad_fn: GradFn, state: SGDState, *,
+    def step(self, theta: np.ndarray, grad_fn: GradFn, state: CountState, *,
              hess_fn: Callable[[np.ndarray], np.ndarray]):
         theta = _as_float(theta)
         if theta.shape[-1:] != (2,):
@@ -299,7 +301,7 @@ class Newton(_Hyper):
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.stack([d * g[..., 0] - b * g[..., 1], a * g[..., 1] - c * g[..., 0]], axis=-1)
             step = step / det[..., None]
-        return theta - self.lr * step, SGDState(state.count + 1)
+        return theta - self.lr * step, CountState(state.count + 1)
 
 
 OPTIMIZERS: dict[str, type] = {

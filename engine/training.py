@@ -74,6 +74,9 @@ def fit(net: MLP, optimizer, X: np.ndarray, y: np.ndarray, *, epochs: int, batch
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     _check_args(X, y, epochs, batch_size, patience, l1, l2)
+    if getattr(optimizer, "needs_hessian", False):
+        raise ValueError(f"{type(optimizer).__name__} needs a Hessian; it only runs on 2D "
+                         "surfaces, not on a network's parameters")
     has_val = X_val is not None and y_val is not None and len(X_val) > 0
     rng = np.random.default_rng(seed)  # shuffles and dropout masks
     Y = net._targets(y)

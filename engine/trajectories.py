@@ -75,8 +75,12 @@ def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, 
     with np.errstate(all="ignore"):
         loss = np.asarray(loss_fn(theta), dtype=np.float64)
         grad = grad_fn(theta)
-        bad = ~(np.isfinite(loss) & np.all(np.isfinite(theta), axis=1) & _inside(theta, bounds))
+        bad = ~(np.isfinite(loss) & np.all(np.isfinite(theta), axis=1)
+                 & np.all(np.isfinite(grad), axis=1) & _inside(theta, bounds))
         diverged_at[bad] = 0
+        # a start where f or ∇f is undefined is recorded as 0, never as NaN
+        loss = np.where(bad, 0.0, loss)
+        grad = np.where(bad[:, None], 0.0, grad)
         _record(0, theta, loss, grad, state, positions, losses, grad_norms, internals)
         for k in range(1, steps + 1):
             active = diverged_at < 0

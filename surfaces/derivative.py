@@ -36,7 +36,8 @@ def _rule(node: Expr, variable: str, d) -> Expr:
         case BinOp("*", u, v):
             return add(mul(d(u), v), mul(u, d(v)))
         case BinOp("/", u, v):
-            return sub(div(d(u), v), div(mul(u, d(v)), power(v, TWO)))
+            # (u' − (u/v) v') / v: no v², which under- or overflows long before u/v does
+            return div(sub(d(u), mul(node, d(v))), v)
         case BinOp("**", u, Const(exponent)):
             # Power rule; kept separate from the general case, which divides by u.
             return mul(mul(number(exponent), power(u, number(exponent - 1))), d(u))

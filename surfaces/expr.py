@@ -79,8 +79,13 @@ def evaluate(roots: Sequence[Expr], variables: Mapping[str, np.ndarray]) -> list
             memo[key] = _apply(node, [value(child) for child in children(node)], variables)
         return memo[key]
 
-    with np.errstate(all="ignore"):
-        return [value(root) for root in roots]
+    try:
+        with np.errstate(all="ignore"):
+            return [value(root) for root in roots]
+    finally:
+        # `value` refers to itself, so this frame is a reference cycle that only the
+        # garbage collector would free: drop the intermediate arrays now.
+        memo.clear()
 
 
 def _apply(node: Expr, args: list, variables: Mapping[str, np.ndarray]):

@@ -12,7 +12,9 @@ from .points import as_points, stack_gradient, stack_hessian
 from .simplify import simplify
 
 DEFAULT_BOUNDS: Bounds = ((-3.0, 3.0), (-3.0, 3.0))
-_BOUNDS_HINT = "Bounds look like ((xmin, xmax), (ymin, ymax)) with finite numbers, min < max."
+MAX_COORDINATE = 1e6  # bounds beyond this make grids overflow, and teach nothing
+_BOUNDS_HINT = ("Bounds look like ((xmin, xmax), (ymin, ymax)) with numbers between "
+                f"−{MAX_COORDINATE:g} and {MAX_COORDINATE:g}, min < max.")
 _START_HINT = "The start point must be a pair of finite numbers (x, y) inside the bounds."
 
 # Where to try a default start, as fractions of the way from the center to the corners:
@@ -64,9 +66,21 @@ def from_formula(text: str, *, bounds: Bounds = DEFAULT_BOUNDS, start=None) -> S
     )
 
 
+CHUNK = 4096  # points per evaluation: a Hessian tree's intermediates stay a few MB
+
+
 def _evaluate_at(points, trees: list[Expr]):
     p = as_points(points)
-    return p.shape[:-1], evaluate(trees, {"x": p[..., 0], "y": p[..., 1]})
+    shape = p.shape[:-1]
+    flat = p.reshape(-1, 2)
+    if len(flat) <= CHUNK:
+        return shape, evaluate(trees, {"x": p[..., 0], "y": p[..., 1]})
+    parts = [evaluate(trees, {"x": c[:, 0], "y": c[:, 1]})
+             for c in np.array_split(flat, -(-len(flat) // CHUNK))]
+    columns = zip(*parts, strict=True)
+    return shape, [np.concatenate([np.broadcast_to(v, (len(c),)) for v, c in
+                                   zip(values, np.array_split(flat, len(parts)), strict=True)]
+                                  ).reshape(shape) for values in columns]
 
 
 def _checked_bounds(bounds) -> Bounds:
@@ -75,7 +89,8 @@ def _checked_bounds(bounds) -> Bounds:
     except (TypeError, ValueError):
         problem = f"bounds {bounds!r} are not two (min, max) pairs"
         raise FormulaError(problem, _BOUNDS_HINT) from None
-    if not np.all(np.isfinite([xmin, xmax, ymin, ymax])) or xmin >= xmax or ymin >= ymax:
+    corners = np.array([xmin, xmax, ymin, ymax])
+    if not np.all(np.abs(corners) <= MAX_COORDINATE) or xmin >= xmax or ymin >= ymax:
         raise FormulaError(f"bounds {bounds!r} are not valid", _BOUNDS_HINT)
     return (xmin, xmax), (ymin, ymax)
 
@@ -97,14 +112,29 @@ def _sample_grid(bounds: Bounds, size: int = 41) -> np.ndarray:
     return np.stack([xs, ys], axis=-1)
 
 
+def _usable(f, grad, points: np.ndarray) -> np.ndarray:
+    """Where f and ∇f are finite and ∇f is not zero: a start that can go somewhere."""
+    with np.errstate(all="ignore"):
+        g = grad(points)
+        return (np.isfinite(f(points)) & np.all(np.isfinite(g), axis=-1)
+                & np.any(np.abs(g) > 1e-8, axis=-1))
+
+
 def _default_start(bounds: Bounds, f, grad) -> tuple[float, float]:
-    """The first candidate where f is finite and the gradient is finite and not zero."""
+    """The first usable candidate; failing those, the usable grid point nearest the first."""
     (xmin, xmax), (ymin, ymax) = bounds
     center = np.array([xmin + xmax, ymin + ymax]) / 2
     half_size = np.array([xmax - xmin, ymax - ymin]) / 2
-    candidates = [center + np.array(fraction) * half_size for fraction in _START_CANDIDATES]
-    for point in candidates:
-        g = grad(point)
-        if np.isfinite(f(point)) and np.all(np.isfinite(g)) and np.linalg.norm(g) > 1e-8:
-            return float(point[0]), float(point[1])
-    return float(candidates[0][0]), float(candidates[0][1])
+    candidates = np.array([center + np.array(fraction) * half_size
+                           for fraction in _START_CANDIDATES])
+    ok = _usable(f, grad, candidates)
+    if not ok.any():
+        grid = _sample_grid(bounds).reshape(-1, 2)
+        good = grid[_usable(f, grad, grid)]
+        if len(good):
+            candidates = good[np.argsort(np.linalg.norm(good - candidates[0], axis=1))]
+        ok = np.ones(len(candidates), dtype=bool)
+    x, y = candidates[np.argmax(ok)]
+    scale = max(xmax - xmin, ymax - ymin)
+    digits = max(0, 3 - int(np.floor(np.log10(scale))))  # round numbers for the UI
+    return round(float(x), digits), round(float(y), digits)

@@ -73,3 +73,28 @@ def test_bad_k():
     with pytest.raises(ValueError, match="k=0"):
         fit_bagging([2, 2], lambda: Momentum(lr=0.1, momentum=0.5), np.zeros((4, 2)),
                     np.array([0, 1, 0, 1]), k=0, epochs=1, batch_size=2, seed=0)
+
+
+def test_each_member_is_a_plain_fit_on_its_own_bootstrap_sample():
+    """Rebuild member i by hand from the documented seeding: same weights exactly."""
+    from engine.network import MLP
+    from engine.training import fit
+
+    X, y = make_moons(50, noise=0.2, seed=3)
+    ens = fit_bagging([2, 5, 2], lambda: Momentum(lr=0.1, momentum=0.5), X, y, k=3,
+                      epochs=2, batch_size=8, seed=11)
+    seeds = np.random.SeedSequence(11).spawn(4)
+    np.testing.assert_array_equal(ens.samples,
+                                  bootstrap_indices(50, 3, np.random.default_rng(seeds[0])))
+    initial = []
+    for i in range(3):
+        init_seed, batch_seed = seeds[i + 1].spawn(2)
+        net = MLP([2, 5, 2], seed=np.random.default_rng(init_seed))
+        initial.append(net.params.copy())
+        rows = ens.samples[i]
+        list(fit(net, Momentum(lr=0.1, momentum=0.5), X[rows], y[rows], epochs=2,
+                 batch_size=8, seed=np.random.default_rng(batch_seed)))
+        np.testing.assert_array_equal(ens.members[i].params, net.params)
+    # different initial weights for every member, and different training rows
+    assert not np.allclose(initial[0], initial[1]) and not np.allclose(initial[1], initial[2])
+    assert not np.array_equal(np.sort(ens.samples[0]), np.arange(50))

@@ -197,6 +197,49 @@ def test_default_start_avoids_flat_points():
     assert np.linalg.norm(surface.grad(surface.start)) > 1e-8
 
 
+@pytest.mark.parametrize("text", [
+    "-sqrt(4 - x**2 - y**2)", "sqrt(1 - x**2 - y**2)", "log(1 - x**2 - y**2)",
+    "-log(0.5 - abs(x)) - log(0.5 - abs(y))",
+])
+def test_default_start_is_where_f_is_defined(text):
+    """Hemispheres and log barriers are undefined at every fixed candidate start."""
+    surface = from_formula(text)
+    value = surface.f(np.array(surface.start))
+    assert np.isfinite(value)
+    assert np.all(np.isfinite(surface.grad(np.array(surface.start))))
+    assert surface.start == tuple(round(c, 3) for c in surface.start)
+
+
+@pytest.mark.parametrize("text", ["1e200*x", "exp(x**7.95)", "-y/(1)*(0.5)**e*1e300"])
+def test_building_a_steep_surface_does_not_warn(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from_formula(text)
+
+
+def test_the_quotient_rule_survives_tiny_denominators():
+    grad = from_formula("x/1e-200").grad(np.array([1.0, 1.0]))
+    np.testing.assert_array_equal(grad, [1e200, 0.0])
+    np.testing.assert_allclose(from_formula("x*y/1e-170").grad(np.array([2.0, 3.0])),
+                               [3e170, 2e170])
+
+
+def test_hessian_of_a_large_grid_stays_small_in_memory():
+    import tracemalloc
+
+    surface = from_formula("1/(1/(1/(1/(x+y)+x)+y)+x)+1/(1/(1/(x*y+1)+x)+y)")
+    grid = np.stack(np.meshgrid(np.linspace(-3, 3, 300), np.linspace(-3, 3, 300)), axis=-1)
+    tracemalloc.start()
+    try:
+        hessian = surface.hessian(grid)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert hessian.shape == (300, 300, 2, 2)
+    np.testing.assert_allclose(hessian[17, 33], surface.hessian(grid[17, 33]))
+    assert peak < 60e6, f"{peak / 1e6:.0f} MB"
+
+
 def test_explicit_start_is_used_and_validated():
     assert from_formula("x*y", start=(1, -2)).start == (1.0, -2.0)
     for start in [(9.0, 0.0), (np.nan, 0.0), "ab", (1.0,)]:
@@ -205,7 +248,8 @@ def test_explicit_start_is_used_and_validated():
 
 
 @pytest.mark.parametrize(
-    "bounds", [((1, -1), (0, 1)), ((0, 0), (0, 1)), ((0, np.inf), (0, 1)), ((0, 1),), "ab"]
+    "bounds", [((1, -1), (0, 1)), ((0, 0), (0, 1)), ((0, np.inf), (0, 1)), ((0, 1),), "ab",
+               ((-1e308, 1e308), (-1, 1))]
 )
 def test_bad_bounds_are_rejected(bounds):
     with pytest.raises(FormulaError, match="bounds"):

@@ -105,3 +105,10 @@ def test_one_hot():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="shape"):
         cross_entropy([[1, 0]], [[0.5, 0.25, 0.25]])
+
+
+def test_empty_input_is_an_error_not_a_warning():
+    with pytest.raises(ValueError, match="no samples"):
+        cross_entropy(np.zeros((0, 2)), np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="no samples"):
+        mse(np.zeros((0, 2)), np.zeros((0, 2)))

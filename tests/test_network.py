@@ -126,6 +126,10 @@ def test_inverted_dropout_keeps_the_expected_activation():
     assert dropped_hidden == pytest.approx(0.5, abs=0.01)
     np.testing.assert_allclose(activations[1].mean(axis=0), fz[0].mean(axis=0), rtol=0.05,
                                atol=0.02)
+    # kept inputs are scaled by 1/(1 − p), so each input's mean is unchanged
+    kept = activations[0] != 0
+    np.testing.assert_allclose(activations[0][kept], X[kept] / 0.8)
+    np.testing.assert_allclose(activations[0].mean(axis=0), X.mean(axis=0), atol=0.02)
 
 
 def test_dropout_only_while_training():

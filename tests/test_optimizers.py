@@ -258,7 +258,7 @@ def test_every_optimizer_makes_progress_on_rosenbrock(name):
     for _ in range(3000):
         theta, state = opt.step(theta, rosen_grad, state, **kw)
     assert np.all(np.isfinite(theta))
-    assert rosen(theta) < 0.05 * rosen(np.array([-1.2, 1.0]))  # from 24.2
+    assert rosen(theta) < 0.05  # from 24.2 at the start
     assert theta[0] > 0  # it has gone round the bend of the banana
 
 

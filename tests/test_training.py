@@ -155,6 +155,14 @@ def test_batch_size_one_is_online_sgd_and_full_batch_is_batch_gradient_descent()
     np.testing.assert_allclose(online2.params, theta)
 
 
+def test_newton_cannot_train_a_network():
+    from engine.optimizers import Newton
+
+    X, y, _, _ = moons(20)
+    with pytest.raises(ValueError, match="Hessian"):
+        next(fit(MLP([2, 2], seed=0), Newton(), X, y, epochs=1, batch_size=4, seed=0))
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"epochs": 0}, "epochs=0"),
     ({"batch_size": 0}, "batch_size=0"),

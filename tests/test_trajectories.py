@@ -111,3 +111,16 @@ def test_bad_arguments():
         run(SGD(lr=0.1), np.zeros((2, 3)), grad_fn=bowl_grad, loss_fn=bowl, steps=1)
     with pytest.raises(ValueError, match="steps=-1"):
         run(SGD(lr=0.1), np.zeros((2, 2)), grad_fn=bowl_grad, loss_fn=bowl, steps=-1)
+
+
+def test_a_start_where_the_gradient_is_undefined_is_marked_at_step_0():
+    def cone(p):
+        return np.sqrt(np.sum(p * p, axis=-1))
+
+    def cone_grad(p):
+        return p / cone(p)[..., None]  # 0/0 at the tip
+
+    traj = run(SGD(lr=0.1), np.array([[0.0, 0.0], [1.0, 0.0]]), grad_fn=cone_grad,
+               loss_fn=cone, steps=3)
+    assert traj.diverged_at.tolist() == [0, -1]
+    assert np.all(np.isfinite(traj.grad_norms)) and np.all(np.isfinite(traj.losses))
