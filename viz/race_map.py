@@ -21,6 +21,8 @@ MAX_FRAMES = 120
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
 FRAME_MS = 60
 CLICK_GRID = 41  # invisible points that turn a click on the map into a start point
+MAX_PATH_POINTS = 1500  # longer whole paths are thinned evenly (zig-zags are short runs)
+MAX_TRAIL_POINTS = 60
 MAX_MARKED_POINTS = 25  # more critical points than this (Rastrigin): mark only the minima
 
 
@@ -49,14 +51,27 @@ def _head_symbol(path: PathView, step: int) -> str:
     return "x" if path.diverged and step >= path.last_step else "circle"
 
 
+def _thin(points: np.ndarray, limit: int) -> np.ndarray:
+    """At most `limit` evenly spaced rows, always keeping the first and the last."""
+    if len(points) <= limit:
+        return points
+    return points[np.linspace(0, len(points) - 1, limit).round().astype(int)]
+
+
 def _trail(path: PathView, lo: int, hi: int) -> np.ndarray:
-    return path.positions[min(lo, path.last_step):min(hi, path.last_step) + 1]
+    part = path.positions[min(lo, path.last_step):min(hi, path.last_step) + 1]
+    return _thin(part, MAX_TRAIL_POINTS)
 
 
 def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
-             start=None, show_look_ahead: bool = False, height: int = 680) -> go.Figure:
-    """The animated race. Traces, in order: click grid, critical points, faint full
-    paths, trails, heads, look-ahead ghost. Frames update trails, heads and ghost."""
+             start=None, show_look_ahead: bool = False, height: int = 680) -> dict:
+    """The animated race, as a Plotly figure dict (st.plotly_chart takes it as is).
+
+    Traces, in order: click grid, critical points, faint full paths, trails, heads,
+    look-ahead ghost, start. Frames update trails, heads and ghost. The frames are
+    plain dicts: validating a hundred go.Frame objects would cost more server time
+    than everything else on the page together.
+    """
     (x0, x1), (y0, y1) = bounds
     fig = go.Figure()
     gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
@@ -66,9 +81,9 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
         hovertemplate="click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
     _add_critical_points(fig, critical_points)
     for path in paths:
+        whole = _thin(path.positions[:path.last_step + 1], MAX_PATH_POINTS)
         fig.add_trace(go.Scatter(
-            x=_f32(path.positions[:path.last_step + 1, 0]),
-            y=_f32(path.positions[:path.last_step + 1, 1]),
+            x=_f32(whole[:, 0]), y=_f32(whole[:, 1]),
             mode="lines", name=OPTIMIZER_LABELS[path.name], legendgroup=path.name,
             line={"color": OPTIMIZER_COLORS[path.name], "width": 1.5}, opacity=0.45,
             hoverinfo="skip"))
@@ -106,26 +121,29 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
                     "line": {"color": "black", "width": 1.5}},
             hovertemplate="start (%{x:.3f}, %{y:.3f})<extra></extra>"))
 
-    fig.frames = [_frame(paths, ghosts, steps, i, moving) for i in range(len(steps))]
     _layout(fig, image_uri, bounds, steps, height)
-    return fig
+    spec = fig.to_dict()
+    spec["frames"] = [_frame(paths, ghosts, steps, i, moving) for i in range(len(steps))]
+    return spec
 
 
-def _frame(paths, ghosts, steps, i, first) -> go.Frame:
+def _frame(paths, ghosts, steps, i, first) -> dict:
     step = int(steps[i])
     lo = int(steps[max(i - TRAIL_FRAMES, 0)])
     data = []
     for path in paths:
         trail = _trail(path, lo, step)
-        data.append(go.Scatter(x=_f32(trail[:, 0]), y=_f32(trail[:, 1])))
+        data.append({"type": "scatter", "x": _f32(trail[:, 0]), "y": _f32(trail[:, 1])})
     for path in paths:
         head = path.positions[min(step, path.last_step)]
-        data.append(go.Scatter(x=[round(float(head[0]), 5)], y=[round(float(head[1]), 5)],
-                               marker={"symbol": _head_symbol(path, step)}))
+        data.append({"type": "scatter", "x": [round(float(head[0]), 5)],
+                     "y": [round(float(head[1]), 5)],
+                     "marker": {"symbol": _head_symbol(path, step)}})
     for path in ghosts:
         point = path.look_ahead[min(step, path.last_step)]
-        data.append(go.Scatter(x=[round(float(point[0]), 5)], y=[round(float(point[1]), 5)]))
-    return go.Frame(data=data, name=str(step), traces=list(range(first, first + len(data))))
+        data.append({"type": "scatter", "x": [round(float(point[0]), 5)],
+                     "y": [round(float(point[1]), 5)]})
+    return {"data": data, "name": str(step), "traces": list(range(first, first + len(data)))}
 
 
 def _add_critical_points(fig: go.Figure, critical_points) -> None:
