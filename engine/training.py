@@ -59,6 +59,119 @@ def _check_args(X, y, epochs, batch_size, patience, l1, l2):
             raise ValueError(f"{name}={value!r} must be a finite number ≥ 0")
 
 
+class Trainer:
+    """Training one epoch at a time, which can pause and continue with new settings.
+
+    Between epochs the caller may change `optimizer` (set_optimizer keeps the
+    velocity or history when the kind of optimizer stays the same), `l1`, `l2`,
+    `batch_size` and `patience`: the lab changes α or the penalties mid-run this
+    way without losing anything. With `patience`, the run stops once the
+    validation loss (training loss without a validation set) has not improved for
+    that many epochs, and the best weights are restored. The same seed gives the
+    same run.
+    """
+
+    def __init__(self, net: MLP, optimizer, X: np.ndarray, y: np.ndarray, *, batch_size: int,
+                 seed, X_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
+                 l1: float = 0.0, l2: float = 0.0, patience: int | None = None,
+                 opt_state: Any = None):
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        _check_args(X, y, 1, batch_size, patience, l1, l2)
+        _check_optimizer(optimizer)
+        self.net, self.optimizer = net, optimizer
+        self.X, self.y, self.Y = X, y, net._targets(y)
+        self.has_val = X_val is not None and y_val is not None and len(X_val) > 0
+        self.X_val, self.y_val = (X_val, y_val) if self.has_val else (None, None)
+        self.batch_size, self.l1, self.l2, self.patience = batch_size, l1, l2, patience
+        self.rng = np.random.default_rng(seed)  # shuffles and dropout masks
+        self.state = optimizer.init(net.params) if opt_state is None else opt_state
+        self.epoch = 0
+        self.best_loss, self.best_epoch, self.waited = np.inf, 0, 0
+        self.best_params = net.params.copy()
+        self.finished = False  # stopped early or diverged: no more epochs
+        with np.errstate(all="ignore"):
+            self.blow_up = DIVERGENCE_FACTOR * max(net.loss(X, y), 1.0)
+
+    def set_optimizer(self, optimizer) -> None:
+        """Continue with new hyperparameters; the state carries over for the same kind."""
+        _check_optimizer(optimizer)
+        if type(optimizer) is not type(self.optimizer):
+            self.state = optimizer.init(self.net.params)
+        self.optimizer = optimizer
+
+    def restore_best(self) -> None:
+        self.net.params = self.best_params
+
+    def run_epoch(self) -> EpochRecord:
+        """One pass over the shuffled training set in mini-batches, then the metrics."""
+        if self.finished:
+            raise RuntimeError("this run has ended (early stopping or divergence)")
+        _check_args(self.X, self.y, 1, self.batch_size, self.patience, self.l1, self.l2)
+        net, X = self.net, self.X
+        self.epoch += 1
+        batch = min(self.batch_size, len(X))
+        order = self.rng.permutation(len(X))
+        norm_sum = np.zeros(len(net.layers))
+        n_batches = 0
+        with np.errstate(all="ignore"):  # divergence is detected below, not warned about
+            for start in range(0, len(X), batch):
+                rows = order[start:start + batch]
+                used = []  # the gradients the optimizer asked for in this step
+
+                def grad_fn(theta, Xb=X[rows], Yb=self.Y[rows], used=used):
+                    net.params = theta
+                    grad = net.loss_and_grad(Xb, Yb, l1=self.l1, l2=self.l2, training=True,
+                                             rng=self.rng)[1]
+                    used.append(grad)
+                    return grad
+
+                theta, self.state = self.optimizer.step(net.params.copy(), grad_fn, self.state)
+                net.params = theta
+                norm_sum += net.layer_grad_norms(used[-1])
+                n_batches += 1
+            train_loss = net.loss(X, self.y)
+            val_loss = net.loss(self.X_val, self.y_val) if self.has_val else None
+        grad_norms = norm_sum / n_batches
+
+        if not (np.isfinite(train_loss) and train_loss < self.blow_up
+                and np.all(np.isfinite(net.params))):
+            self.restore_best()  # never leave a network full of NaN behind
+            self.state = self.optimizer.init(net.params)
+            self.finished = True
+            return EpochRecord(
+                self.epoch, np.nan, np.nan, None, None, np.nan_to_num(grad_norms, nan=np.inf),
+                best=False, best_epoch=self.best_epoch, diverged=True,
+                message=divergence_message(self.epoch, net, self.optimizer),
+                opt_state=self.state)
+
+        watched = val_loss if self.has_val else train_loss
+        best = watched < self.best_loss
+        if best:
+            self.best_loss, self.best_epoch, self.waited = watched, self.epoch, 0
+            self.best_params = net.params.copy()
+        else:
+            self.waited += 1
+        stop = self.patience is not None and self.waited >= self.patience
+        record = EpochRecord(
+            self.epoch, train_loss, accuracy(net, X, self.y), val_loss,
+            accuracy(net, self.X_val, self.y_val) if self.has_val else None, grad_norms, best,
+            self.best_epoch, stopped=stop, opt_state=self.state,
+            message=(f"Early stopping: the validation loss has not improved for "
+                     f"{self.patience} epochs; restored the weights of epoch "
+                     f"{self.best_epoch}.") if stop else "")
+        if stop:
+            self.restore_best()
+            self.finished = True
+        return record
+
+
+def _check_optimizer(optimizer) -> None:
+    if getattr(optimizer, "needs_hessian", False):
+        raise ValueError(f"{type(optimizer).__name__} needs a Hessian; it only runs on 2D "
+                         "surfaces, not on a network's parameters")
+
+
 def fit(net: MLP, optimizer, X: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
         seed, X_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
         l1: float = 0.0, l2: float = 0.0, patience: int | None = None,
@@ -71,71 +184,15 @@ def fit(net: MLP, optimizer, X: np.ndarray, y: np.ndarray, *, epochs: int, batch
     when the epochs run out). Pass a record's `opt_state` back in to continue
     with the optimizer's velocity or history. The same seed gives the same run.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    _check_args(X, y, epochs, batch_size, patience, l1, l2)
-    if getattr(optimizer, "needs_hessian", False):
-        raise ValueError(f"{type(optimizer).__name__} needs a Hessian; it only runs on 2D "
-                         "surfaces, not on a network's parameters")
-    has_val = X_val is not None and y_val is not None and len(X_val) > 0
-    rng = np.random.default_rng(seed)  # shuffles and dropout masks
-    Y = net._targets(y)
-    batch_size = min(batch_size, len(X))
-    state = optimizer.init(net.params) if opt_state is None else opt_state
-    best_loss, best_epoch, best_params, waited = np.inf, 0, net.params.copy(), 0
-    with np.errstate(all="ignore"):
-        blow_up = DIVERGENCE_FACTOR * max(net.loss(X, y), 1.0)
-
+    _check_args(np.asarray(X), np.asarray(y), epochs, batch_size, patience, l1, l2)
+    trainer = Trainer(net, optimizer, X, y, batch_size=batch_size, seed=seed, X_val=X_val,
+                      y_val=y_val, l1=l1, l2=l2, patience=patience, opt_state=opt_state)
     for epoch in range(1, epochs + 1):
-        order = rng.permutation(len(X))
-        norm_sum = np.zeros(len(net.layers))
-        n_batches = 0
-        with np.errstate(all="ignore"):  # divergence is detected below, not warned about
-            for start in range(0, len(X), batch_size):
-                rows = order[start:start + batch_size]
-                used = []  # the gradients the optimizer asked for in this step
-
-                def grad_fn(theta, Xb=X[rows], Yb=Y[rows], used=used):
-                    net.params = theta
-                    grad = net.loss_and_grad(Xb, Yb, l1=l1, l2=l2, training=True, rng=rng)[1]
-                    used.append(grad)
-                    return grad
-
-                theta, state = optimizer.step(net.params.copy(), grad_fn, state)
-                net.params = theta
-                norm_sum += net.layer_grad_norms(used[-1])
-                n_batches += 1
-            train_loss = net.loss(X, y)
-            val_loss = net.loss(X_val, y_val) if has_val else None
-        grad_norms = norm_sum / n_batches
-
-        if not (np.isfinite(train_loss) and train_loss < blow_up
-                and np.all(np.isfinite(net.params))):
-            net.params = best_params  # never leave a network full of NaN behind
-            yield EpochRecord(
-                epoch, np.nan, np.nan, None, None, np.nan_to_num(grad_norms, nan=np.inf),
-                best=False, best_epoch=best_epoch, diverged=True,
-                message=divergence_message(epoch, net, optimizer),
-                opt_state=optimizer.init(net.params))
-            return
-
-        watched = val_loss if has_val else train_loss
-        best = watched < best_loss
-        if best:
-            best_loss, best_epoch, best_params, waited = watched, epoch, net.params.copy(), 0
-        else:
-            waited += 1
-        stop = patience is not None and waited >= patience
-        record = EpochRecord(
-            epoch, train_loss, accuracy(net, X, y), val_loss,
-            accuracy(net, X_val, y_val) if has_val else None, grad_norms, best, best_epoch,
-            stopped=stop, opt_state=state,
-            message=(f"Early stopping: the validation loss has not improved for {patience} "
-                     f"epochs; restored the weights of epoch {best_epoch}.") if stop else "")
-        if patience is not None and (stop or epoch == epochs):
-            net.params = best_params
+        record = trainer.run_epoch()
+        if patience is not None and epoch == epochs and not record.diverged:
+            trainer.restore_best()
         yield record
-        if stop:
+        if trainer.finished:
             return
 
 

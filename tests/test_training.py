@@ -175,3 +175,50 @@ def test_bad_arguments(kwargs, message):
     args = {"epochs": 1, "batch_size": 4, "seed": 0, **kwargs}
     with pytest.raises(ValueError, match=message):
         next(fit(MLP([2, 2], seed=0), SGD(lr=0.1), X, y, **args))
+
+
+def test_trainer_epoch_by_epoch_equals_fit():
+    from engine.training import Trainer
+
+    X, y, Xv, yv = moons()
+    a = MLP([2, 8, 2], seed=0)
+    fitted = list(fit(a, Momentum(lr=0.05, momentum=0.9), X, y, epochs=4, batch_size=16,
+                      seed=2, X_val=Xv, y_val=yv))
+    b = MLP([2, 8, 2], seed=0)
+    trainer = Trainer(b, Momentum(lr=0.05, momentum=0.9), X, y, batch_size=16, seed=2,
+                      X_val=Xv, y_val=yv)
+    stepped = [trainer.run_epoch() for _ in range(4)]
+    np.testing.assert_array_equal(a.params, b.params)
+    assert [r.val_loss for r in fitted] == [r.val_loss for r in stepped]
+
+
+def test_trainer_changes_alpha_mid_run_and_keeps_the_velocity():
+    from engine.training import Trainer
+
+    X, y, _, _ = moons()
+    net = MLP([2, 8, 2], seed=0)
+    trainer = Trainer(net, Momentum(lr=0.05, momentum=0.9), X, y, batch_size=16, seed=2)
+    trainer.run_epoch()
+    velocity = trainer.state.v.copy()
+    trainer.set_optimizer(Momentum(lr=0.01, momentum=0.9))
+    np.testing.assert_array_equal(trainer.state.v, velocity)  # same kind: state kept
+    trainer.run_epoch()
+    assert trainer.epoch == 2 and trainer.optimizer.lr == 0.01
+    trainer.set_optimizer(SGD(lr=0.1))  # another kind starts its own state
+    assert trainer.state.count == 0
+    trainer.l2 = 1e-3
+    trainer.batch_size = 4
+    record = trainer.run_epoch()
+    assert record.epoch == 3 and np.isfinite(record.train_loss)
+
+
+def test_a_finished_trainer_refuses_more_epochs():
+    from engine.training import Trainer
+
+    X, y, _, _ = moons()
+    trainer = Trainer(MLP([2, 32, 32, 2], seed=0), SGD(lr=1e6), X, y, batch_size=32, seed=0)
+    while not trainer.finished:
+        record = trainer.run_epoch()
+    assert record.diverged
+    with pytest.raises(RuntimeError, match="ended"):
+        trainer.run_epoch()
