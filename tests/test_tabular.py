@@ -1,0 +1,85 @@
+"""Uploaded CSV files: good ones become datasets, broken ones explain themselves."""
+
+import numpy as np
+import pytest
+
+from engine.tabular import (
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    CSVError,
+    numeric_columns,
+    read_csv,
+    to_dataset,
+)
+
+
+def csv_bytes(rows, header="a,b,label"):
+    return (header + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n").encode()
+
+
+GOOD = [(i, 2 * i % 7, "cat" if i % 2 else "dog") for i in range(20)]
+
+
+def test_a_good_file():
+    table = read_csv(csv_bytes(GOOD))
+    assert table.columns == ["a", "b", "label"]
+    assert numeric_columns(table) == ["a", "b"]
+    data = to_dataset(table, ["a", "b"], "label")
+    assert data.classes == ["cat", "dog"]
+    assert data.X.shape == (20, 2) and data.y.tolist() == [1, 0] * 10
+    np.testing.assert_allclose(data.X.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(data.X.std(axis=0), 1)
+
+
+def test_semicolons_tabs_bom_and_blank_lines():
+    text = "\ufeffx;y;class\n" + "\n".join(f"{i};{i * i};{i % 3}" for i in range(12)) + "\n\n"
+    data = to_dataset(read_csv(text.encode("utf-8")), ["x", "y"], "class")
+    assert data.classes == ["0", "1", "2"] and data.X.shape == (12, 2)
+
+
+def test_numeric_labels_sort_as_numbers():
+    rows = [(i, i % 5, [2, 10][i % 2]) for i in range(12)]
+    assert to_dataset(read_csv(csv_bytes(rows)), ["a", "b"], "label").classes == ["2", "10"]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "empty"),
+    (b"   \n  ", "empty"),
+    ("a,b,label\n1,2,x\n".encode("utf-16"), "UTF-8"),
+    (b"a,b,label\n" + b"\xff\xfe" * 10, "UTF-8"),
+    (b"\x00\x01\x02PK", "binary"),
+    (b"only_one_column\n" + b"1\n" * 20, "two columns"),
+    (csv_bytes(GOOD[:5]), "at least 10"),
+    (csv_bytes([*GOOD, (1, 2)]), "Line 22 has 2 values"),
+    (csv_bytes(GOOD, header="a,a,label"), "own, non-empty name"),
+    (b"a,b,label\n" + b"1,2,x\n" * (MAX_ROWS + 1), f"more than {MAX_ROWS} rows"),
+    (b"x" * (MAX_BYTES + 1), "limit"),
+    ((",".join(f"c{i}" for i in range(MAX_COLUMNS + 1)) + "\n").encode() * 12, "columns"),
+])
+def test_broken_files_are_explained(data, message):
+    with pytest.raises(CSVError, match=message):
+        read_csv(data)
+
+
+@pytest.mark.parametrize(("rows", "features", "message"), [
+    ([*GOOD[:15], (1, "oops", "cat")], ["a", "b"], "'b' is not numeric: line 17 has 'oops'"),
+    ([*GOOD[:15], (1, "", "cat")], ["a", "b"], "'b' has a missing value on line 17"),
+    ([*GOOD[:15], (1, "inf", "cat")], ["a", "b"], "'inf' on line 17"),
+    ([*GOOD[:15], (1, "nan", "cat")], ["a", "b"], "'nan' on line 17"),
+    ([(i, i, "cat") for i in range(12)], ["a", "b"], "only one class"),
+    ([(i, i, str(i)) for i in range(12)], ["a", "b"], "12 different values"),
+    ([(1, i, i % 2) for i in range(12)], ["a", "b"], "'a' has the same value"),
+    (GOOD, [], "at least one feature"),
+    (GOOD, ["a", "label"], "can't also be a feature"),
+    (GOOD, ["a", "zzz"], "No column named 'zzz'"),
+])
+def test_unusable_columns_are_explained(rows, features, message):
+    with pytest.raises(CSVError, match=message):
+        to_dataset(read_csv(csv_bytes(rows)), features, "label")
+
+
+def test_missing_label():
+    rows = [*GOOD[:15], (1, 2, "")]
+    with pytest.raises(CSVError, match="label column 'label' is empty on line 17"):
+        to_dataset(read_csv(csv_bytes(rows)), ["a", "b"], "label")
