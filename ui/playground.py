@@ -236,12 +236,13 @@ def results_table(surface: Surface, lanes: list[Lane]) -> pd.DataFrame:
 
 
 def rule_panels(settings: Settings) -> None:
-    columns = st.columns(2)
-    for i, name in enumerate(settings.optimizers):
-        with columns[i % 2].container(border=True):
-            st.markdown(f"**{OPTIMIZER_LABELS[name]}**")
-            st.latex(filled_rule(name, settings.hyper[name]))
-            st.caption(WHAT_TO_LOOK_FOR[name])
+    """One panel per optimizer: its rule with the current values, and what to look for."""
+    for name in settings.optimizers:
+        with st.container(border=True):
+            rule, words = st.columns([3, 2], vertical_alignment="center")
+            rule.markdown(f"**{OPTIMIZER_LABELS[name]}**")
+            rule.latex(filled_rule(name, settings.hyper[name]))
+            words.caption(WHAT_TO_LOOK_FOR[name])
 
 
 def internals(lanes: list[Lane]):

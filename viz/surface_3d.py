@@ -24,9 +24,12 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> go.Figure:
         z=np.where(finite, z, np.nan).astype(np.float32), colorscale="Viridis",
         showscale=False, opacity=0.92, hoverinfo="skip",
         contours={"z": {"show": True, "usecolormap": True, "project": {"z": False}}}))
+    (x0, x1), (y0, y1) = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
     for name, positions, losses, last_step in paths:
         keep = np.unique(np.linspace(0, last_step, min(last_step + 1, MAX_PATH_POINTS))
                          .round().astype(int))
+        x, y = positions[keep, 0], positions[keep, 1]
+        keep = keep[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]  # the box shows the surface
         heights = grid.to_height(losses[keep]) + lift
         fig.add_trace(go.Scatter3d(
             x=positions[keep, 0].astype(np.float32), y=positions[keep, 1].astype(np.float32),
@@ -38,7 +41,8 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> go.Figure:
     fig.update_layout(
         template="none", height=height, margin={"l": 0, "r": 0, "t": 10, "b": 0},
         legend={"orientation": "h", "y": 0.02, "x": 0},
-        scene={"xaxis": {"title": {"text": "x"}}, "yaxis": {"title": {"text": "y"}},
+        scene={"xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
+               "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
                "zaxis": {"title": {"text": grid.height_label}},
                "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},
                "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}})

@@ -1,0 +1,167 @@
+"""The optimizer playground in a real browser: charts draw, widgets rerun, the race
+animates over a surface that stays visible, a click on the map moves the start."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import (
+    animation_state,
+    chart,
+    chart_signature,
+    data_to_page,
+    move_slider,
+    open_expander,
+    open_page,
+    pixel_stats,
+    plot_area,
+    save_screenshot,
+    slider_value,
+    wait_for_charts,
+    wait_for_rerun,
+)
+
+PATH = "playground"
+MAP = 0  # the race map is the first chart on the page
+
+
+@pytest.fixture
+def playground(page, server):
+    open_page(page, server, PATH)
+    wait_for_charts(page, count=4)  # race map, 3D view, loss, gradient norm (at least)
+    return page
+
+
+def background(page) -> dict:
+    """The race map's surface picture: plotly draws `layout.images` as <image> in the
+    subplot's image layer."""
+    image = chart(page, MAP).locator(".imagelayer image")
+    assert image.count() == 1, "the race map has no background <image>"
+    box = image.bounding_box()
+    return {"href": image.get_attribute("href") or image.get_attribute("xlink:href") or "",
+            "visible": image.is_visible(), "box": box}
+
+
+def assert_covers_plot_area(page, box: dict) -> None:
+    area = plot_area(page, MAP)
+    for key in ("x", "y", "width", "height"):
+        assert abs(box[key] - area[key]) <= 3, (box, area)
+
+
+def surface_pixels(page) -> dict:
+    """Pixel statistics of a screenshot of the map's plot area."""
+    return pixel_stats(page.screenshot(clip=plot_area(page, MAP)))
+
+
+def assert_surface_drawn(stats: dict, when: str) -> None:
+    # the surface has 24 colour bands plus contour lines; a blank plot area is white
+    assert stats["colours"] >= 24 and stats["white"] < 0.2, f"{when}: {stats}"
+
+
+def test_page_loads_with_every_chart_and_the_surface(playground, browser_errors):
+    page = playground
+    image = background(page)
+    assert image["visible"] and image["href"].startswith("data:image/png;base64,")
+    assert_covers_plot_area(page, image["box"])
+    assert_surface_drawn(surface_pixels(page), "on load")
+    # the map opens on the finished race: its step slider shows the sidebar's step count
+    assert animation_state(page, MAP)["label"] == f"step {slider_value(page, 'Steps')}"
+
+    page.get_by_role("tab", name="3D view").click()  # the 3D chart sits in a hidden tab
+    page.wait_for_function(
+        "gd => gd.getBoundingClientRect().width > 0 && gd.querySelector('.gl-container canvas')",
+        arg=chart(page, 1).element_handle())
+    save_screenshot(page, "playground-3d")
+    page.get_by_role("tab", name="Race on the map").click()
+    save_screenshot(page, "playground-loaded")
+    assert not browser_errors
+
+
+def test_arrow_keys_on_a_slider_rerun_the_race(playground, browser_errors):
+    page = playground
+    before = chart_signature(page, MAP)
+    assert before is not None
+    sgd = open_expander(page, "SGD settings")  # collapsed: the preset races 5 optimizers
+    old = slider_value(page, "α, learning rate", within=sgd)
+    shown = move_slider(page, "α, learning rate", "ArrowRight", times=3, within=sgd)
+    assert float(shown) > float(old)  # three stops up the log scale, e.g. 0.05 -> 0.15
+    wait_for_rerun(page, lambda: chart_signature(page, MAP) not in (None, before),
+                   what="a new race map")
+    assert f"sgd_lr={shown}" in page.url  # the rerun took the new α
+    assert not browser_errors
+
+
+def test_play_runs_to_the_end_and_the_surface_stays(playground, browser_errors):
+    page = playground
+    assert_surface_drawn(surface_pixels(page), "before play")
+    href = background(page)["href"]
+    state = animation_state(page, MAP)
+    assert not state["playing"] and state["active"] == state["last"]
+
+    chart(page, MAP).locator("g.updatemenu-button", has_text="▶ Play").click()
+    page.wait_for_function(  # caught mid-race: playing, a third of the way or more
+        "gd => gd._transitionData._animationRaf && gd.layout.sliders[0].active"
+        " >= gd.layout.sliders[0].steps.length / 3", arg=chart(page, MAP).element_handle())
+    middle = animation_state(page, MAP)
+    assert middle["playing"] and 0 < middle["active"] < middle["last"], middle
+    image = background(page)
+    assert image["visible"] and image["href"] == href, "surface gone while playing"
+    assert_surface_drawn(surface_pixels(page), f"while playing ({middle['label']})")
+    save_screenshot(page, "race-map-playing", chart(page, MAP))
+
+    page.wait_for_function(
+        "gd => !gd._transitionData._animationRaf"
+        " && gd.layout.sliders[0].active === gd.layout.sliders[0].steps.length - 1",
+        arg=chart(page, MAP).element_handle(), timeout=60_000)
+    end = animation_state(page, MAP)
+    assert not end["playing"] and end["label"] == f"step {slider_value(page, 'Steps')}", end
+    image = background(page)
+    assert image["visible"] and image["href"] == href, "surface gone after playing"
+    assert_covers_plot_area(page, image["box"])
+    assert_surface_drawn(surface_pixels(page), "after playing")
+    save_screenshot(page, "race-map-after-play", chart(page, MAP))
+    save_screenshot(page, "playground-after-play")
+
+    # control: the pixel check does see a missing surface
+    chart(page, MAP).locator(".imagelayer image").evaluate("e => e.style.display = 'none'")
+    blank = surface_pixels(page)
+    assert blank["white"] > 0.8, f"without the image the plot area should be white: {blank}"
+    assert not browser_errors
+
+
+def test_clicking_the_map_moves_the_start(playground, browser_errors):
+    page = playground
+    start_x, start_y = page.get_by_label("start x"), page.get_by_label("start y")
+    old = (start_x.input_value(), start_y.input_value())
+    # the inner click-grid point (trace 0) farthest from every other trace's points, so
+    # the hover (and the click) picks the grid, not a path, head or critical point
+    x, y = chart(page, MAP).evaluate("""(gd) => {
+        const grid = gd._fullData[0], others = gd._fullData.slice(1), n = grid.x.length;
+        const [x0, x1] = gd._fullLayout.xaxis.range, [y0, y1] = gd._fullLayout.yaxis.range;
+        const inner = (v, lo, hi) => Math.abs(v - (lo + hi) / 2) <= 0.4 * Math.abs(hi - lo);
+        let best = null, bestDistance = -1;
+        for (let i = 0; i < n; i++) {
+          const gx = grid.x[i], gy = grid.y[i];
+          if (!inner(gx, x0, x1) || !inner(gy, y0, y1)) continue;
+          let nearest = Infinity;
+          for (const t of others)
+            for (let j = 0; j < t.x.length; j++)
+              nearest = Math.min(nearest, Math.hypot(t.x[j] - gx, t.y[j] - gy));
+          if (nearest > bestDistance) { bestDistance = nearest; best = [gx, gy]; }
+        }
+        return best;
+      }""")
+    want = (f"{round(x, 3):.3f}", f"{round(y, 3):.3f}")
+    assert want != old
+    px, py = data_to_page(page, x, y, MAP)
+    page.mouse.move(px - 15, py - 15)
+    page.mouse.move(px, py, steps=4)
+    chart(page, MAP).locator(".hoverlayer .hovertext", has_text="click to start here").wait_for()
+    page.mouse.click(px, py)
+    wait_for_rerun(page, lambda: (start_x.input_value(), start_y.input_value()) == want,
+                   what=f"start = {want}")
+    wait_for_charts(page, count=4)
+    marker = chart(page, MAP).evaluate(
+        "gd => { const t = gd._fullData.find(t => t.name === 'start'); return [t.x[0], t.y[0]]; }")
+    assert marker == pytest.approx([float(want[0]), float(want[1])], abs=1e-3)
+    assert not browser_errors
