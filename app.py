@@ -28,6 +28,8 @@ def run() -> None:
         st.Page(home, title="Home", icon=":material/home:", default=True),
         st.Page("pages/playground.py", title="Optimizer playground", icon=":material/route:",
                 url_path="playground"),
+        st.Page("pages/lab.py", title="Training lab", icon=":material/model_training:",
+                url_path="lab"),
     ]
     st.navigation(pages).run()
 

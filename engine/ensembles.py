@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.network import MLP
-from engine.training import EpochRecord, fit
+from engine.training import EpochRecord, Trainer
 
 
 def bootstrap_indices(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -49,15 +49,14 @@ class Bagging:
         return np.mean(votes != self.predict(X)[None, :], axis=0)
 
 
-def fit_bagging(layer_sizes, make_optimizer: Callable[[], object], X: np.ndarray, y: np.ndarray,
-                *, k: int, epochs: int, batch_size: int, seed: int,
-                on_epoch: Callable[[int, EpochRecord], None] | None = None,
-                mlp_options: dict | None = None, fit_options: dict | None = None) -> Bagging:
-    """Train k MLPs on bootstrap samples of (X, y) and return the ensemble.
+def bagging_trainers(layer_sizes, make_optimizer: Callable[[], object], X: np.ndarray,
+                     y: np.ndarray, *, k: int, batch_size: int, seed: int,
+                     mlp_options: dict | None = None,
+                     trainer_options: dict | None = None) -> tuple[np.ndarray, list[Trainer]]:
+    """k Trainers, each on its own bootstrap sample with its own initial weights and batches.
 
-    `make_optimizer()` builds a fresh optimizer per member; `mlp_options` go to
-    MLP (activation, loss, init, dropout) and `fit_options` to fit (l1, l2, ...).
-    `on_epoch(member, record)` is called after every epoch, for progress bars.
+    Returns the (k, n) bootstrap indices and the trainers; step them in any order
+    (the lab interleaves them to show progress) and wrap the networks in Bagging.
     """
     if not (isinstance(k, int | np.integer) and k >= 1):
         raise ValueError(f"k={k!r} must be a positive integer")
@@ -65,15 +64,39 @@ def fit_bagging(layer_sizes, make_optimizer: Callable[[], object], X: np.ndarray
     y = np.asarray(y)
     seeds = np.random.SeedSequence(seed).spawn(k + 1)
     samples = bootstrap_indices(len(X), k, np.random.default_rng(seeds[0]))
-    members = []
+    trainers = []
     for i in range(k):
         init_seed, batch_seed = seeds[i + 1].spawn(2)
         net = MLP(layer_sizes, seed=np.random.default_rng(init_seed), **(mlp_options or {}))
         rows = samples[i]
-        for record in fit(net, make_optimizer(), X[rows], y[rows], epochs=epochs,
-                          batch_size=batch_size, seed=np.random.default_rng(batch_seed),
-                          **(fit_options or {})):
+        trainers.append(Trainer(net, make_optimizer(), X[rows], y[rows], batch_size=batch_size,
+                                seed=np.random.default_rng(batch_seed),
+                                **(trainer_options or {})))
+    return samples, trainers
+
+
+def fit_bagging(layer_sizes, make_optimizer: Callable[[], object], X: np.ndarray, y: np.ndarray,
+                *, k: int, epochs: int, batch_size: int, seed: int,
+                on_epoch: Callable[[int, EpochRecord], None] | None = None,
+                mlp_options: dict | None = None, fit_options: dict | None = None) -> Bagging:
+    """Train k MLPs on bootstrap samples of (X, y) and return the ensemble.
+
+    `make_optimizer()` builds a fresh optimizer per member; `mlp_options` go to
+    MLP (activation, loss, init, dropout) and `fit_options` to the Trainer (l1, l2,
+    X_val, y_val, patience). `on_epoch(member, record)` is called after every epoch.
+    """
+    if not (isinstance(epochs, int | np.integer) and epochs >= 1):
+        raise ValueError(f"epochs={epochs!r} must be a positive integer")
+    samples, trainers = bagging_trainers(layer_sizes, make_optimizer, X, y, k=k,
+                                         batch_size=batch_size, seed=seed,
+                                         mlp_options=mlp_options, trainer_options=fit_options)
+    for i, trainer in enumerate(trainers):
+        for _ in range(epochs):
+            record = trainer.run_epoch()
             if on_epoch is not None:
                 on_epoch(i, record)
-        members.append(net)
-    return Bagging(members, samples)
+            if trainer.finished:
+                break
+        if trainer.patience is not None and not record.diverged:
+            trainer.restore_best()
+    return Bagging([t.net for t in trainers], samples)

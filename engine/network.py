@@ -113,6 +113,22 @@ class MLP:
             raise ValueError(f"params must have shape {self._params.shape}, got {value.shape}")
         self._params[...] = value  # keep the layers' views valid
 
+    def set_dropout(self, dropout: float | tuple[float, float]) -> None:
+        """Change the drop probabilities between training steps."""
+        self.p_input, self.p_hidden = _dropout_pair(dropout)
+
+    def identical_hidden_units(self) -> list[bool]:
+        """Per hidden layer: do all its units have the same incoming weights and bias?
+
+        True after a zero initialization, forever: every unit computes the same
+        thing and gets the same gradient (the symmetry problem).
+        """
+        same = []
+        for layer in self.layers[:-1]:
+            columns = np.vstack([layer.W, layer.b])
+            same.append(bool(layer.W.shape[1] > 1 and np.all(columns == columns[:, :1])))
+        return same
+
     @property
     def n_classes(self) -> int:
         return self.layer_sizes[-1]

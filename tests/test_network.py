@@ -182,3 +182,23 @@ def test_same_seed_same_weights_different_seed_different_weights():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         MLP(**kwargs)
+
+
+def test_identical_hidden_units_reports_the_symmetry_problem():
+    X, y = data(features=2, classes=2)
+    zeros = MLP([2, 4, 4, 2], init="zeros", seed=0)
+    normal = MLP([2, 4, 4, 2], init="normalized", seed=0)
+    for net in (zeros, normal):
+        for _ in range(20):
+            net.params = net.params - 0.5 * net.loss_and_grad(X, y)[1]
+    assert zeros.identical_hidden_units() == [True, True]
+    assert normal.identical_hidden_units() == [False, False]
+
+
+def test_dropout_can_change_between_steps():
+    net = MLP([2, 8, 2], dropout=0.5, seed=0)
+    net.set_dropout(0.0)
+    X, y = data(features=2, classes=2)
+    assert net.loss_and_grad(X, y, training=True)[0] == net.loss_and_grad(X, y)[0]
+    with pytest.raises(ValueError, match="dropout"):
+        net.set_dropout(1.5)

@@ -20,9 +20,14 @@ import streamlit as st
 
 @dataclass(frozen=True)
 class Field:
-    key: str  # session-state key and URL parameter name
+    key: str  # URL parameter name (and session-state key unless state_key is given)
     parse: Callable[[str], Any]  # raises ValueError for a bad value
     format: Callable[[Any], str] = str
+    state_key: str | None = None
+
+    @property
+    def session_key(self) -> str:
+        return self.state_key or self.key
 
 
 def number_in(options: Sequence[float]) -> Callable[[str], float]:
@@ -102,7 +107,7 @@ def load(page: str, fields: Sequence[Field], *, max_text: int = 300) -> list[str
         try:
             if len(text) > max_text:
                 raise ValueError("the value is too long")
-            st.session_state[field.key] = field.parse(text)
+            st.session_state[field.session_key] = field.parse(text)
         except (ValueError, TypeError, OverflowError) as error:
             notices.append(f"ignored `{name}={text[:40]}` from the link: {error}; "
                            "using the default instead")

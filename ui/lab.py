@@ -1,0 +1,196 @@
+"""The training lab's page sections: run control, the live view, and the results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui.lab_controls import LabSettings
+from ui.lab_session import (
+    BAGGING,
+    COMPARE,
+    LabRun,
+    advance,
+    apply_knobs,
+    can_continue,
+    history_table,
+    new_run,
+    test_losses,
+)
+from viz.lab_charts import (
+    accuracy_curves,
+    decision_boundary,
+    disagreement_map,
+    ensemble_boundaries,
+    gradient_norms,
+    hidden_weights,
+    loss_curves,
+)
+
+REFRESH_SECONDS = 0.25
+RUN = "lab_run"
+
+
+def current_run(settings: LabSettings) -> LabRun:
+    """The session's run; a new one when the data, architecture or mode changed."""
+    run = st.session_state.get(RUN)
+    if run is None or run.key != settings.run_key:
+        started = run is not None and any(run.histories.values())
+        run = new_run(settings.run_key, settings.mode, settings.data, settings.arch,
+                      settings.knobs, settings.members)
+        st.session_state[RUN] = run
+        if started:
+            st.toast("The data or the network changed, so training starts afresh.")
+    else:
+        apply_knobs(run, settings.knobs)
+        if run.status == "finished" and can_continue(run, settings.knobs.epochs):
+            run.status = "paused"  # more epochs were asked for
+    return run
+
+
+def _set_status(status: str) -> None:
+    st.session_state[RUN].status = status
+
+
+def _reset() -> None:
+    st.session_state[RUN] = None
+
+
+def buttons(run: LabRun, settings: LabSettings) -> None:
+    start, reset, _ = st.columns([1, 1, 4])
+    if run.status == "ready":
+        start.button("▶ Start training", type="primary", on_click=_set_status,
+                     args=("running",), use_container_width=True)
+    elif run.status == "running":
+        start.button("❚❚ Pause", on_click=_set_status, args=("paused",),
+                     use_container_width=True)
+    elif run.status == "paused":
+        start.button("▶ Resume", type="primary", on_click=_set_status, args=("running",),
+                     use_container_width=True)
+    else:
+        start.button("✓ Finished", disabled=True, use_container_width=True)
+    reset.button("⟲ Reset", on_click=_reset, use_container_width=True,
+                 help="Back to epoch 0 with fresh initial weights from the seed.")
+
+
+def live_view(run: LabRun, settings: LabSettings) -> None:
+    """Charts that redraw while training runs (a fragment that reruns on a timer)."""
+    every = REFRESH_SECONDS if run.status == "running" else None
+
+    @st.fragment(run_every=every)
+    def view() -> None:
+        current = st.session_state.get(RUN)
+        if current is None:
+            return
+        if current.status == "running":
+            advance(current, settings.knobs.epochs)
+            if current.status == "finished":
+                st.rerun(scope="app")  # stops the timer and shows the final results
+        _draw(current, settings)
+
+    view()
+
+
+def _progress(run: LabRun, epochs: int) -> None:
+    done = min(run.epoch, epochs)
+    label = {"ready": "ready", "running": "training…", "paused": "paused",
+             "finished": "finished"}[run.status]
+    st.progress(done / epochs, text=f"Epoch {done} of {epochs} · {label}")
+    for message in run.messages:
+        kind = st.error if "diverged" in message else st.success
+        kind(message)
+
+
+def _draw(run: LabRun, settings: LabSettings) -> None:
+    _progress(run, settings.knobs.epochs)
+    data = run.data
+    if run.mode == BAGGING:
+        left, right = st.columns(2)
+        left.plotly_chart(loss_curves(run.histories, validation_only=True))
+        right.plotly_chart(accuracy_curves(run.histories, validation_only=True))
+        return
+    tests = test_losses(run)
+    best = None
+    if settings.knobs.patience is not None and len(run.trainers) == 1:
+        best = next(iter(run.trainers.values())).best_epoch or None
+    left, right = st.columns(2)
+    left.plotly_chart(loss_curves(run.histories, best_epoch=best, test_losses=tests))
+    right.plotly_chart(accuracy_curves(run.histories))
+    left, right = st.columns(2)
+    left.plotly_chart(gradient_norms(run.histories))
+    if data.X_tr.shape[1] == 2:
+        for i, (label, net) in enumerate(run.nets().items()):
+            column = right if i == 0 else left
+            title = "Decision boundary" + (f": {label}" if run.mode == COMPARE else "")
+            column.plotly_chart(decision_boundary(
+                net.predict_proba, data.X_tr, data.y_tr, data.classes, title=title,
+                X_other=data.X_va, y_other=data.y_va))
+    else:
+        right.info("The decision boundary is drawn for exactly two features.")
+
+
+def after_training(run: LabRun, settings: LabSettings) -> None:
+    _symmetry_note(run, settings)
+    if run.status == "finished":
+        if run.mode == BAGGING:
+            _bagging_results(run)
+        else:
+            _test_results(run)
+    table = history_table(run)
+    if len(table):
+        st.download_button("⬇ Download the history (CSV)", table.to_csv(index=False),
+                           file_name="descent-training-history.csv", mime="text/csv")
+
+
+def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
+    net = next(iter(run.trainers.values())).net
+    identical = net.identical_hidden_units()
+    if settings.arch.init == "zeros" and any(identical):
+        st.warning(
+            "All hidden units of each layer still have exactly the same weights. With zero "
+            "initialization every unit computes the same output and receives the same "
+            "gradient, so training can never make them different: the layer behaves like a "
+            "single unit (the symmetry problem). Choose another initialization to break the "
+            "symmetry.", icon="🪞")
+    with st.expander("First layer's weights W¹ (one column per hidden unit)",
+                     expanded=settings.arch.init == "zeros"):
+        st.plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")
+
+
+def _test_results(run: LabRun) -> None:
+    tests = test_losses(run)
+    if not tests:
+        return
+    columns = st.columns(len(tests))
+    for column, (label, loss) in zip(columns, tests.items(), strict=True):
+        net = run.trainers[label].net
+        accuracy = float(np.mean(net.predict(run.data.X_te) == run.data.y_te))
+        prefix = f"{label}: " if run.mode == COMPARE else ""
+        column.metric(f"{prefix}test loss", f"{loss:.3f}")
+        column.metric(f"{prefix}test accuracy", f"{accuracy:.1%}")
+
+
+def _bagging_results(run: LabRun) -> None:
+    ensemble = run.ensemble()
+    data = run.data
+    st.subheader("The ensemble")
+    rows = []
+    for label, net in run.nets().items():
+        rows.append({"model": label,
+                     "validation accuracy": float(np.mean(net.predict(data.X_va) == data.y_va)),
+                     "test accuracy": float(np.mean(net.predict(data.X_te) == data.y_te))})
+    rows.append({"model": "ensemble (averaged probabilities)",
+                 "validation accuracy": ensemble.accuracy(data.X_va, data.y_va),
+                 "test accuracy": ensemble.accuracy(data.X_te, data.y_te)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True,
+                 column_config={c: st.column_config.NumberColumn(format="percent")
+                                for c in ("validation accuracy", "test accuracy")})
+    if data.X_tr.shape[1] != 2:
+        return
+    left, right = st.columns(2)
+    left.plotly_chart(ensemble_boundaries([net.predict_proba for net in ensemble.members],
+                                          ensemble.predict_proba, data.X_tr, data.y_tr,
+                                          data.classes), key="lab_ensemble")
+    right.plotly_chart(disagreement_map(ensemble.disagreement, data.X_tr),
+                       key="lab_disagreement")

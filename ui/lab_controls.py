@@ -1,0 +1,247 @@
+"""The training lab's sidebar: data, network, training and mode, all shareable by URL."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from engine.tabular import CSVError, numeric_columns, read_csv, to_dataset
+from ui import url_state
+from ui.lab_session import BAGGING, COMPARE, SINGLE, Architecture, Knobs, LabData, split
+from ui.optimizer_controls import HYPERS
+
+PAGE = "lab"
+DATASETS = {"moons": "Two moons", "circles": "Circles", "xor": "XOR", "spirals": "Spirals",
+            "blobs": "Gaussian blobs", "csv": "Your own CSV file"}
+ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
+INITS = {"normalized": "normalized (√6/√(m+n))", "he": "He", "small": "small random",
+         "zeros": "zeros", "large": "large (σ = 1)"}
+LOSSES = {"cross_entropy": "cross-entropy", "mse": "mean squared error"}
+OPTIMIZERS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
+              "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
+MODES = {SINGLE: "One network", COMPARE: "Sigmoid vs ReLU", BAGGING: "Bagging ensemble"}
+BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 0)  # 0: the whole training set
+PENALTIES = (0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1,
+              "rmsprop": 0.005, "adam": 0.01}
+
+DEFAULTS = {
+    "data": "moons", "n": 300, "noise": 0.2, "data_seed": 0, "arms": 2, "blobs": 3,
+    "val": 0.2, "test": 0.2, "mode": SINGLE, "members": 5,
+    "layers": 2, "width": 16, "act": "relu", "init": "normalized", "loss": "cross_entropy",
+    "seed": 0, "opt": "momentum", "lr": 0.05, "lam": 0.9, "rho": 0.9, "batch": 32,
+    "epochs": 100, "l1": 0.0, "l2": 0.0, "dropout": 0.0, "early": False, "patience": 10,
+}
+
+FIELDS = [
+    url_state.Field("data", url_state.one_of(tuple(DATASETS))),
+    url_state.Field("n", url_state.number_between(50, 1000, integer=True)),
+    url_state.Field("noise", url_state.number_between(0.0, 0.5), url_state.format_number),
+    url_state.Field("data_seed", url_state.number_between(0, 99, integer=True)),
+    url_state.Field("arms", url_state.number_between(2, 5, integer=True)),
+    url_state.Field("blobs", url_state.number_between(2, 6, integer=True)),
+    url_state.Field("val", url_state.number_between(0.1, 0.4), url_state.format_number),
+    url_state.Field("test", url_state.number_between(0.1, 0.4), url_state.format_number),
+    url_state.Field("mode", url_state.one_of(tuple(MODES))),
+    url_state.Field("members", url_state.number_between(2, 10, integer=True)),
+    url_state.Field("layers", url_state.number_between(1, 8, integer=True)),
+    url_state.Field("width", url_state.number_between(2, 64, integer=True)),
+    url_state.Field("act", url_state.one_of(tuple(ACTIVATIONS))),
+    url_state.Field("init", url_state.one_of(tuple(INITS))),
+    url_state.Field("loss", url_state.one_of(tuple(LOSSES))),
+    url_state.Field("seed", url_state.number_between(0, 99, integer=True)),
+    url_state.Field("opt", url_state.one_of(tuple(OPTIMIZERS))),
+    url_state.Field("lr", url_state.number_in(HYPERS["lr"].options), url_state.format_number),
+    url_state.Field("lam", url_state.number_in(HYPERS["momentum"].options),
+                    url_state.format_number),
+    url_state.Field("rho", url_state.number_in(HYPERS["rho"].options), url_state.format_number),
+    url_state.Field("batch", url_state.number_in(BATCHES), url_state.format_number),
+    url_state.Field("epochs", url_state.number_between(10, 1000, integer=True)),
+    url_state.Field("l1", url_state.number_in(PENALTIES), url_state.format_number),
+    url_state.Field("l2", url_state.number_in(PENALTIES), url_state.format_number),
+    url_state.Field("dropout", url_state.number_between(0.0, 0.8), url_state.format_number),
+    url_state.Field("early", url_state.boolean, url_state.format_bool),
+    url_state.Field("patience", url_state.number_between(1, 100, integer=True)),
+]
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    data: LabData
+    data_key: tuple
+    arch: Architecture
+    knobs: Knobs
+    mode: str
+    members: int
+
+    @property
+    def run_key(self) -> tuple:
+        return (self.data_key, self.arch, self.mode, self.members)
+
+
+def _key(name: str) -> str:
+    return f"lab_{name}"
+
+
+def _init_state() -> list[str]:
+    """URL values first, then defaults; the widgets read their values from here."""
+    notices = url_state.load(PAGE, _prefixed_fields())
+    for name, value in DEFAULTS.items():
+        st.session_state.setdefault(_key(name), value)
+    return notices
+
+
+def _prefixed_fields() -> list[url_state.Field]:
+    # the URL says ?lr=0.05; session state says lab_lr (the playground has its own keys)
+    return [url_state.Field(f.key, f.parse, f.format, state_key=_key(f.key)) for f in FIELDS]
+
+
+def controls(notices: list[str]) -> LabSettings:
+    notices.extend(_init_state())
+    side = st.sidebar
+    side.header("Data")
+    data, data_key = _data_controls(side, notices)
+    side.header("Network")
+    side.radio("Mode", tuple(MODES), key=_key("mode"), format_func=MODES.get, horizontal=True,
+               help="Sigmoid vs ReLU trains two networks that differ only in their activation. "
+                    "Bagging trains several networks on bootstrap samples and averages them.")
+    mode = st.session_state[_key("mode")]
+    if mode == BAGGING:
+        side.slider("Members k", 2, 10, key=_key("members"))
+    side.slider("Hidden layers", 1, 8, key=_key("layers"))
+    side.slider("Units per hidden layer", 2, 64, key=_key("width"))
+    if mode == COMPARE:
+        side.caption("Activation: sigmoid and ReLU, side by side.")
+    else:
+        side.selectbox("Activation f", tuple(ACTIVATIONS), key=_key("act"),
+                       format_func=ACTIVATIONS.get)
+    side.selectbox("Initialization", tuple(INITS), key=_key("init"), format_func=INITS.get)
+    side.selectbox("Loss", tuple(LOSSES), key=_key("loss"), format_func=LOSSES.get,
+                   help="Both act on the softmax output y' = q(c).")
+    side.number_input("Weight seed", 0, 99, key=_key("seed"))
+    side.header("Training")
+    knobs = _training_controls(side)
+    state = st.session_state
+    arch = Architecture(state[_key("layers")], state[_key("width")], state[_key("act")],
+                        state[_key("init")], state[_key("loss")], int(state[_key("seed")]))
+    _save_url()
+    return LabSettings(data, data_key, arch, knobs, mode, int(state[_key("members")]))
+
+
+def _save_url() -> None:
+    values = {f.key: st.session_state.get(_key(f.key)) for f in FIELDS}
+    url_state.save(FIELDS, values, DEFAULTS)
+
+
+def _data_controls(side, notices: list[str]) -> tuple[LabData, tuple]:
+    state = st.session_state
+    side.selectbox("Dataset", tuple(DATASETS), key=_key("data"), format_func=DATASETS.get)
+    name = state[_key("data")]
+    if name == "csv":
+        data = _csv_controls(side, notices)
+        if data is not None:
+            side.slider("Validation share", 0.1, 0.4, key=_key("val"), step=0.05)
+            side.slider("Test share", 0.1, 0.4, key=_key("test"), step=0.05)
+            labdata = split(data.X, data.y, data.classes, data.features, state[_key("val")],
+                            state[_key("test")], 0)
+            return labdata, ("csv", state.get("lab_csv_hash"), tuple(data.features),
+                             state[_key("val")], state[_key("test")])
+        notices.append("Upload or paste a CSV file to train on it; until then the lab uses "
+                       "two moons.")
+        name = "moons"
+    side.slider("Points", 50, 1000, key=_key("n"), step=50)
+    side.slider("Noise", 0.0, 0.5, key=_key("noise"), step=0.05)
+    if name == "spirals":
+        side.slider("Arms (classes)", 2, 5, key=_key("arms"))
+    if name == "blobs":
+        side.slider("Blobs (classes)", 2, 6, key=_key("blobs"))
+    side.slider("Validation share", 0.1, 0.4, key=_key("val"), step=0.05)
+    side.slider("Test share", 0.1, 0.4, key=_key("test"), step=0.05)
+    side.number_input("Data seed", 0, 99, key=_key("data_seed"))
+    args = (name, state[_key("n")], state[_key("noise")], int(state[_key("data_seed")]))
+    extras = {"arms": state[_key("arms")], "blobs": state[_key("blobs")],
+              "val": state[_key("val")], "test": state[_key("test")]}
+    return _synthetic(*args, **extras), (*args, *sorted(extras.items()))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _synthetic(name, n, noise, seed, **extras) -> LabData:
+    from ui.lab_session import synthetic_data
+    return synthetic_data(name, n, noise, seed, **extras)
+
+
+def _csv_controls(side, notices: list[str]):
+    """Upload or paste; a broken file is explained and the last good one stays."""
+    state = st.session_state
+    upload = side.file_uploader("CSV file (header row; up to 1 MB)", type=["csv", "txt"],
+                                key="lab_csv_file")
+    pasted = side.text_area("…or paste CSV text", key="lab_csv_text", height=100)
+    raw = upload.getvalue() if upload is not None else pasted.encode("utf-8") if pasted else None
+    if raw:
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        try:
+            table = read_csv(raw)
+            if digest != state.get("lab_csv_hash"):
+                state["lab_csv_table"], state["lab_csv_hash"] = table, digest
+        except CSVError as error:
+            side.error(f"That file can't be used: {error}", icon="⚠️")
+            notices.append(f"The CSV file can't be used ({error})"
+                           + (" The previous file is still in use." if
+                              state.get("lab_csv_table") else ""))
+    table = state.get("lab_csv_table")
+    if table is None:
+        return None
+    numeric = numeric_columns(table)
+    label = side.selectbox("Label column", table.columns, key="lab_csv_label",
+                           index=len(table.columns) - 1)
+    choices = [c for c in numeric if c != label]
+    default = choices[:2]
+    features = side.multiselect("Feature columns (numeric)", choices, default=default,
+                                key="lab_csv_features")
+    try:
+        return to_dataset(table, features, label)
+    except CSVError as error:
+        side.error(str(error), icon="⚠️")
+        notices.append(f"The CSV columns can't be used: {error}")
+        return None
+
+
+def _training_controls(side) -> Knobs:
+    state = st.session_state
+    side.selectbox("Optimizer", tuple(OPTIMIZERS), key=_key("opt"), format_func=OPTIMIZERS.get,
+                   on_change=_optimizer_changed)
+    opt = state[_key("opt")]
+    side.select_slider(HYPERS["lr"].label, HYPERS["lr"].options, key=_key("lr"),
+                       format_func=lambda v: f"{v:g}", help=HYPERS["lr"].help)
+    hyper = {"lr": state[_key("lr")]}
+    if opt in ("momentum", "nesterov"):
+        side.select_slider(HYPERS["momentum"].label, HYPERS["momentum"].options,
+                           key=_key("lam"), format_func=lambda v: f"{v:g}")
+        hyper["momentum"] = state[_key("lam")]
+    if opt == "rmsprop":
+        side.select_slider(HYPERS["rho"].label, HYPERS["rho"].options, key=_key("rho"),
+                           format_func=lambda v: f"{v:g}")
+        hyper["rho"] = state[_key("rho")]
+    side.select_slider("Mini-batch size Q", BATCHES, key=_key("batch"),
+                       format_func=lambda q: "all (batch GD)" if q == 0 else
+                       ("1 (online SGD)" if q == 1 else str(q)))
+    side.slider("Epochs", 10, 1000, key=_key("epochs"), step=10)
+    side.select_slider("L1 strength", PENALTIES, key=_key("l1"), format_func=lambda v: f"{v:g}")
+    side.select_slider("L2 strength", PENALTIES, key=_key("l2"), format_func=lambda v: f"{v:g}")
+    side.slider("Dropout p (input and hidden units)", 0.0, 0.8, key=_key("dropout"), step=0.05)
+    side.toggle("Early stopping", key=_key("early"),
+                help="Stop when the validation loss has not improved for `patience` epochs, "
+                     "and keep the best weights.")
+    if state[_key("early")]:
+        side.slider("Patience (epochs)", 1, 100, key=_key("patience"))
+    return Knobs(opt, tuple(sorted(hyper.items())), state[_key("batch")] or None,
+                 state[_key("l1")], state[_key("l2")], state[_key("dropout")],
+                 state[_key("patience")] if state[_key("early")] else None,
+                 int(state[_key("epochs")]))
+
+
+def _optimizer_changed() -> None:
+    """A new optimizer starts from its own sensible α."""
+    st.session_state[_key("lr")] = DEFAULT_LR[st.session_state[_key("opt")]]

@@ -1,0 +1,210 @@
+"""The training lab's run: its data, its networks, its history, and where it stands.
+
+One LabRun lives in st.session_state per browser session. Every step of it runs
+inside the session's own script run, so two trainings of one session can never
+overlap, and a widget change between steps cannot corrupt anything.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.datasets import make_dataset, train_val_test_split
+from engine.ensembles import Bagging, bagging_trainers
+from engine.network import MLP
+from engine.optimizers import make_optimizer
+from engine.training import EpochRecord, Trainer
+
+SINGLE, COMPARE, BAGGING = "single", "compare", "bagging"
+TICK_SECONDS = 0.15  # training time per refresh: charts redraw at least every 0.25 s
+TICKS_PER_RUN = 12  # a fast run is still spread over this many refreshes, to be watched
+
+
+@dataclass(frozen=True)
+class LabData:
+    X_tr: np.ndarray
+    y_tr: np.ndarray
+    X_va: np.ndarray
+    y_va: np.ndarray
+    X_te: np.ndarray
+    y_te: np.ndarray
+    classes: list[str]
+    features: list[str]
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+
+def synthetic_data(name: str, n: int, noise: float, seed: int, *, arms: int, blobs: int,
+                   val: float, test: float) -> LabData:
+    extras = {"spirals": {"n_arms": arms}, "blobs": {"n_classes": blobs}}.get(name, {})
+    X, y = make_dataset(name, n, noise=noise, seed=seed, **extras)
+    return split(X, y, [str(k) for k in range(int(y.max()) + 1)], ["x₁", "x₂"], val, test,
+                 seed)
+
+
+def split(X, y, classes, features, val: float, test: float, seed: int) -> LabData:
+    parts = train_val_test_split(X, y, val=val, test=test, seed=seed)
+    return LabData(*parts, classes=list(classes), features=list(features))
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """What a network is made of: changing any of this starts a new run."""
+
+    hidden_layers: int
+    width: int
+    activation: str
+    init: str
+    loss: str
+    seed: int
+
+    def layer_sizes(self, n_features: int, n_classes: int) -> list[int]:
+        return [n_features, *[self.width] * self.hidden_layers, n_classes]
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """What can change while training continues."""
+
+    optimizer: str
+    hyper: tuple  # ((name, value), ...)
+    batch_size: int | None  # None: the whole training set
+    l1: float
+    l2: float
+    dropout: float
+    patience: int | None
+    epochs: int
+
+    def make_optimizer(self):
+        return make_optimizer(self.optimizer, **dict(self.hyper))
+
+
+@dataclass
+class LabRun:
+    key: tuple  # data + architecture + mode: a different key means a new run
+    mode: str
+    data: LabData
+    trainers: dict[str, Trainer]
+    histories: dict[str, list[EpochRecord]]
+    samples: np.ndarray | None = None  # bagging's bootstrap indices
+    status: str = "ready"  # ready, running, paused, finished
+    messages: list[str] = field(default_factory=list)
+    initial_params: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def epoch(self) -> int:
+        return min(t.epoch for t in self.trainers.values())
+
+    def nets(self) -> dict[str, MLP]:
+        return {label: t.net for label, t in self.trainers.items()}
+
+    def ensemble(self) -> Bagging | None:
+        if self.mode != BAGGING:
+            return None
+        return Bagging([t.net for t in self.trainers.values()], self.samples)
+
+
+def new_run(key: tuple, mode: str, data: LabData, arch: Architecture, knobs: Knobs,
+            members: int) -> LabRun:
+    sizes = arch.layer_sizes(data.X_tr.shape[1], data.n_classes)
+    options = {"X_val": data.X_va, "y_val": data.y_va, "l1": knobs.l1, "l2": knobs.l2,
+               "patience": knobs.patience}
+    batch = knobs.batch_size or len(data.X_tr)
+    if mode == BAGGING:
+        samples, trainers = bagging_trainers(
+            sizes, knobs.make_optimizer, data.X_tr, data.y_tr, k=members, batch_size=batch,
+            seed=arch.seed, trainer_options=options,
+            mlp_options={"activation": arch.activation, "loss": arch.loss, "init": arch.init,
+                         "dropout": knobs.dropout})
+        labelled = {f"member {i + 1}": t for i, t in enumerate(trainers)}
+        run = LabRun(key, mode, data, labelled, {label: [] for label in labelled}, samples)
+    else:
+        # Comparison: identical networks (same seed: same initial weights) and identical
+        # batches (same training seed), except for the hidden activation.
+        activations = {"sigmoid": "sigmoid", "ReLU": "relu"} if mode == COMPARE \
+            else {arch.activation: arch.activation}
+        trainers = {}
+        for label, activation in activations.items():
+            net = MLP(sizes, activation=activation, loss=arch.loss, init=arch.init,
+                      dropout=knobs.dropout, seed=arch.seed)
+            trainers[label] = Trainer(net, knobs.make_optimizer(), data.X_tr, data.y_tr,
+                                      batch_size=batch, seed=arch.seed + 1, **options)
+        run = LabRun(key, mode, data, trainers, {label: [] for label in trainers})
+    run.initial_params = {label: t.net.params.copy() for label, t in run.trainers.items()}
+    return run
+
+
+def apply_knobs(run: LabRun, knobs: Knobs) -> None:
+    """Carry new α, penalties, dropout, batch size or patience into the running training."""
+    for trainer in run.trainers.values():
+        wanted = knobs.make_optimizer()
+        if wanted != trainer.optimizer:
+            trainer.set_optimizer(wanted)
+        trainer.l1, trainer.l2, trainer.patience = knobs.l1, knobs.l2, knobs.patience
+        trainer.batch_size = knobs.batch_size or len(trainer.X)
+        trainer.net.set_dropout(knobs.dropout)
+
+
+def advance(run: LabRun, epochs: int, seconds: float = TICK_SECONDS) -> None:
+    """Train every unfinished network, one epoch each in turn, for about `seconds`,
+    and for at most epochs / TICKS_PER_RUN epochs, so that even a quick run grows
+    visibly over a few refreshes instead of appearing finished at once."""
+    deadline = time.perf_counter() + seconds
+    budget = max(1, -(-epochs // TICKS_PER_RUN))
+    for _ in range(budget):
+        if time.perf_counter() >= deadline:
+            return
+        active = [(label, t) for label, t in run.trainers.items()
+                  if not t.finished and t.epoch < epochs]
+        if not active:
+            _finish(run, epochs)
+            return
+        for label, trainer in active:
+            record = trainer.run_epoch()
+            run.histories[label].append(record)
+            text = f"{label}: {record.message}" if len(run.trainers) > 1 else record.message
+            if record.message and text not in run.messages:
+                run.messages.append(text)
+
+
+def _finish(run: LabRun, epochs: int) -> None:
+    """All networks are done: with early stopping, each keeps its best weights."""
+    for trainer in run.trainers.values():
+        if trainer.patience is not None and not trainer.finished and trainer.epoch >= epochs:
+            trainer.restore_best()
+    run.status = "finished"
+
+
+def can_continue(run: LabRun, epochs: int) -> bool:
+    return any(not t.finished and t.epoch < epochs for t in run.trainers.values())
+
+
+def test_losses(run: LabRun) -> dict[str, float]:
+    """Test loss of each network, computed once training has finished."""
+    if run.status != "finished" or not len(run.data.X_te):
+        return {}
+    with np.errstate(all="ignore"):
+        return {label: t.net.loss(run.data.X_te, run.data.y_te)
+                for label, t in run.trainers.items()
+                if run.histories[label] and not run.histories[label][-1].diverged}
+
+
+def history_table(run: LabRun):
+    """One row per run and epoch, one column per layer's gradient norm (for the CSV)."""
+    import pandas as pd
+
+    rows = []
+    for label, history in run.histories.items():
+        for r in history:
+            row = {"run": label, "epoch": r.epoch, "train_loss": r.train_loss,
+                   "val_loss": r.val_loss, "train_accuracy": r.train_acc,
+                   "val_accuracy": r.val_acc, "best_so_far": r.best, "diverged": r.diverged}
+            row.update({f"grad_norm_layer_{m + 1}": float(v)
+                        for m, v in enumerate(r.grad_norms)})
+            rows.append(row)
+    return pd.DataFrame(rows)
