@@ -83,10 +83,12 @@ def live_view(run: LabRun, settings: LabSettings) -> None:
         current = st.session_state.get(RUN)
         if current is None:
             return
+        if every is not None and current.status != "running":
+            # A timer tick after the run finished: rerun the whole page, which draws the
+            # results and defines this fragment again without a timer.
+            st.rerun(scope="app")
         if current.status == "running":
             advance(current, settings.knobs.epochs)
-            if current.status == "finished":
-                st.rerun(scope="app")  # stops the timer and shows the final results
         _draw(current, settings)
 
     view()

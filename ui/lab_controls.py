@@ -187,7 +187,7 @@ def _csv_controls(side, notices: list[str]):
                 state["lab_csv_table"], state["lab_csv_hash"] = table, digest
         except CSVError as error:
             side.error(f"That file can't be used: {error}", icon="⚠️")
-            notices.append(f"The CSV file can't be used ({error})"
+            notices.append(f"The CSV file can't be used: {error}"
                            + (" The previous file is still in use." if
                               state.get("lab_csv_table") else ""))
     table = state.get("lab_csv_table")

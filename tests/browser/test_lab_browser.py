@@ -1,0 +1,123 @@
+"""The training lab in a real browser: training is live, survives widget changes mid-run,
+and every mode draws without an exception."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from tests.browser.helpers import (
+    EXCEPTION,
+    move_slider,
+    open_page,
+    save_screenshot,
+    wait_for_charts,
+    wait_for_rerun,
+)
+
+
+def progress(page) -> tuple[int, int, str]:
+    """(epoch, epochs, state) from the progress bar's text "Epoch 12 of 100 · training…"."""
+    text = page.locator('[data-testid="stProgress"]').first.inner_text()
+    match = re.search(r"Epoch (\d+) of (\d+) · (\w+)", text)
+    assert match, text
+    return int(match[1]), int(match[2]), match[3]
+
+
+def loss_points(page) -> int:
+    """Points on the loss curve (the newest loss chart: a refresh may briefly show two)."""
+    return page.evaluate("""() => Math.max(0, ...Array.from(
+        document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
+        .filter(gd => gd.layout && gd.layout.title
+                && String(gd.layout.title.text).includes('Loss per epoch'))
+        .map(gd => gd.data && gd.data[0] && gd.data[0].x ? gd.data[0].x.length : 0))""")
+
+
+def start(page) -> None:
+    page.get_by_role("button", name="▶ Start training").click()
+
+
+def test_training_is_live_and_survives_a_new_alpha(page, server, browser_errors):
+    open_page(page, server, "lab")
+    wait_for_charts(page, count=4)
+    assert progress(page) == (0, 100, "ready")
+    start(page)
+    t0 = time.monotonic()
+    # The loss curve must grow in several visible steps, not appear finished at once.
+    seen = []
+    while time.monotonic() - t0 < 30:
+        try:
+            epoch, _, state = progress(page)
+            seen.append((epoch, loss_points(page), state))
+        except Exception:  # an element mid-replacement: try again
+            pass
+        if seen and seen[-1][2] == "finished":
+            break
+        time.sleep(0.1)
+    running = sorted({points for _, points, state in seen if state == "training"})
+    assert len(running) >= 3, f"the loss chart did not grow while training: {seen}"
+    assert seen[-1][0] == 100 and seen[-1][2] == "finished"
+    print(f"\ndefault run: {time.monotonic() - t0:.1f} s from Start to finished, "
+          f"{len(running)} distinct sizes of the loss curve seen while training")
+    save_screenshot(page, "lab-finished")
+    assert page.locator(EXCEPTION).count() == 0
+
+    # Again, and change α while it trains: nothing crashes, nothing restarts.
+    page.get_by_role("button", name="⟲ Reset").click()
+    wait_for_rerun(page, lambda: progress(page)[2] == "ready", what="a reset run")
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[0] > 10, settle=0, what="some epochs")
+    before = progress(page)[0]
+    move_slider(page, "α, learning rate", "ArrowLeft", times=2)
+    save_screenshot(page, "lab-alpha-changed-mid-run")
+    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
+                   what="the run to finish after α changed")
+    assert progress(page)[0] == 100 and before > 0
+    assert page.locator(EXCEPTION).count() == 0
+    assert "lr=" in page.url
+    assert not browser_errors
+
+
+def test_comparison_and_bagging_modes_draw(page, server, browser_errors):
+    open_page(page, server, "lab?mode=compare&layers=5&width=8&epochs=60")
+    wait_for_charts(page, count=4)
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
+                   what="the comparison to finish")
+    assert page.get_by_text("Decision boundary: sigmoid").count() >= 1
+    save_screenshot(page, "lab-sigmoid-vs-relu")
+
+    open_page(page, server, "lab?mode=bagging&members=4&epochs=40")
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
+                   what="the ensemble to finish")
+    wait_for_charts(page, count=4)
+    assert page.get_by_text("ensemble (averaged probabilities)").count() >= 1
+    save_screenshot(page, "lab-bagging")
+    assert page.locator(EXCEPTION).count() == 0
+    assert not browser_errors
+
+
+def test_csv_upload_good_then_broken_keeps_the_good_one(page, server, browser_errors,
+                                                        tmp_path):
+    good = tmp_path / "flowers.csv"
+    good.write_text("petal,sepal,kind\n" + "\n".join(
+        f"{i % 7 + 0.1 * i},{(i * 3) % 5},{'iris' if i % 2 else 'rose'}" for i in range(60)))
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes("petal,sepal,kind\n1,2,x\n".encode("utf-16"))
+    open_page(page, server, "lab?data=csv")
+    upload = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+    upload.set_input_files(str(good))
+    wait_for_rerun(page, lambda: page.get_by_text("Feature columns (numeric)").count() == 1,
+                   what="the CSV columns")
+    wait_for_charts(page, count=4)
+    upload.set_input_files(str(broken))
+    wait_for_rerun(page, lambda: page.get_by_text("not UTF-8").count() >= 1,
+                   what="the encoding error")
+    assert page.get_by_text("The previous file is still in use").count() == 1
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
+                   what="training on the good file")
+    save_screenshot(page, "lab-csv")
+    assert page.locator(EXCEPTION).count() == 0
+    assert not browser_errors

@@ -1,0 +1,208 @@
+"""AppTest: the training lab page (AppTest runs the timed fragment once per run())."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lab.py")
+
+
+def open_lab(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def button(at: AppTest, text: str):
+    return next(b for b in at.button if text in b.label)
+
+
+def train(at: AppTest, runs: int = 3) -> AppTest:
+    button(at, "Start").click().run()
+    for _ in range(runs):
+        at.run()
+    return at
+
+
+def lab_run(at: AppTest):
+    return at.session_state["lab_run"]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def numbers(node):
+    """Every number in a figure spec, including base64-packed arrays."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            yield from np.frombuffer(base64.b64decode(node["bdata"]), node["dtype"]).tolist()
+        else:
+            for value in node.values():
+                yield from numbers(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from numbers(value)
+    elif isinstance(node, float):
+        yield node
+
+
+def assert_no_nan(at: AppTest) -> None:
+    for spec in charts(at):
+        assert all(np.isfinite(v) for v in numbers(spec["data"]))
+
+
+def test_the_default_run_trains_and_records_validation_loss():
+    at = open_lab()
+    assert not at.exception
+    assert lab_run(at).status == "ready"
+    train(at)
+    run = lab_run(at)
+    history = run.histories["relu"]
+    assert run.epoch == len(history) >= 3
+    assert all(r.val_loss is not None and np.isfinite(r.val_loss) for r in history)
+    assert len(charts(at)) >= 4  # loss, accuracy, gradients, boundary (+ W¹)
+    assert "Epoch" in at.get("progress")[0].proto.text
+    assert not at.exception
+
+
+def test_the_default_run_finishes_and_reports_the_test_set():
+    at = train(open_lab(), runs=20)
+    run = lab_run(at)
+    assert run.status == "finished" and run.epoch == 100
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["test accuracy"].rstrip("%")) > 85
+    assert at.get("download_button")
+
+
+@pytest.mark.parametrize("query", [
+    {"data": "moons"}, {"data": "circles"}, {"data": "xor"}, {"data": "spirals", "arms": "3"},
+    {"data": "blobs", "blobs": "4"},
+    {"act": "sigmoid"}, {"act": "tanh"}, {"act": "leaky_relu"},
+    {"init": "he"}, {"init": "small"}, {"init": "zeros"}, {"init": "large"},
+    {"loss": "mse"},
+    {"opt": "sgd", "lr": "0.1"}, {"opt": "nesterov"}, {"opt": "adagrad", "lr": "0.1"},
+    {"opt": "rmsprop", "lr": "0.005"}, {"opt": "adam", "lr": "0.01"},
+    {"batch": "1"}, {"batch": "0"}, {"dropout": "0.3"}, {"l1": "0.001", "l2": "0.01"},
+    {"layers": "8", "width": "4"},
+])
+def test_every_choice_trains_without_an_exception(query):
+    at = train(open_lab(**query), runs=2)
+    assert not at.exception
+    assert lab_run(at).epoch >= 1
+    assert_no_nan(at)
+
+
+def test_changing_alpha_mid_training_continues_the_same_run():
+    at = train(open_lab(), runs=1)
+    run, epoch = lab_run(at), lab_run(at).epoch
+    assert 0 < epoch < 100
+    next(s for s in at.sidebar.select_slider if s.key == "lab_lr").set_value(0.01).run()
+    assert not at.exception
+    assert lab_run(at) is run and run.epoch >= epoch  # nothing was lost
+    assert run.trainers["relu"].optimizer.lr == 0.01
+    assert at.query_params["lr"] == "0.01"
+
+
+def test_changing_the_architecture_starts_afresh():
+    at = train(open_lab(), runs=1)
+    old = lab_run(at)
+    next(s for s in at.sidebar.slider if s.key == "lab_width").set_value(8).run()
+    assert not at.exception
+    assert lab_run(at) is not old and lab_run(at).epoch == 0
+    assert lab_run(at).status == "ready"
+
+
+def test_pause_and_resume():
+    at = train(open_lab(), runs=0)
+    button(at, "Pause").click().run()
+    epoch = lab_run(at).epoch
+    at.run()
+    assert lab_run(at).status == "paused" and lab_run(at).epoch == epoch
+    button(at, "Resume").click().run()
+    assert lab_run(at).epoch > epoch
+
+
+def test_comparison_mode_trains_identical_twins_but_for_the_activation():
+    at = open_lab(mode="compare", layers="5", width="8")
+    run = lab_run(at)
+    assert set(run.trainers) == {"sigmoid", "ReLU"}
+    np.testing.assert_array_equal(run.initial_params["sigmoid"], run.initial_params["ReLU"])
+    sig, relu = run.trainers["sigmoid"], run.trainers["ReLU"]
+    assert sig.net.activation.name == "sigmoid" and relu.net.activation.name == "relu"
+    # same batches: both trainers' shuffling generators are in the same state
+    assert sig.rng.bit_generator.state == relu.rng.bit_generator.state
+    train(at, runs=2)
+    assert not at.exception
+    assert len(run.histories["sigmoid"]) == len(run.histories["ReLU"]) >= 2
+    # a deep sigmoid net's first layer gets a far smaller gradient than ReLU's
+    first = {label: np.mean([r.grad_norms[0] for r in h]) for label, h in run.histories.items()}
+    assert first["sigmoid"] < 0.1 * first["ReLU"]
+
+
+def test_bagging_trains_every_member_and_compares_them_with_the_ensemble():
+    at = train(open_lab(mode="bagging", members="3", epochs="30"), runs=15)
+    run = lab_run(at)
+    assert run.status == "finished" and len(run.trainers) == 3
+    table = at.dataframe[0].value
+    assert len(table) == 4 and table["model"].iloc[-1].startswith("ensemble")
+    assert not at.exception
+
+
+def test_a_diverging_run_stops_and_names_the_cause():
+    at = train(open_lab(opt="sgd", lr="10"), runs=10)
+    run = lab_run(at)
+    assert run.status == "finished" and run.histories["relu"][-1].diverged
+    assert "learning rate α = 10" in " ".join(e.value for e in at.error)
+    assert_no_nan(at)
+
+
+def test_zero_initialization_says_the_units_stay_identical():
+    at = train(open_lab(init="zeros"), runs=2)
+    assert "symmetry problem" in " ".join(w.value for w in at.warning)
+
+
+def test_early_stopping_marks_the_best_epoch():
+    at = train(open_lab(early="1", patience="3", epochs="300", noise="0.5", n="100"), runs=25)
+    run = lab_run(at)
+    assert run.status == "finished"
+    assert run.epoch < 300 and any("Early stopping" in m for m in run.messages)
+    loss = charts(at)[0]
+    assert any("best epoch" in a.get("text", "") for a in loss["layout"].get("annotations", []))
+
+
+GOOD_CSV = "a,b,label\n" + "\n".join(f"{i},{(i * 7) % 11},{'yes' if i % 3 else 'no'}"
+                                     for i in range(40))
+
+
+def test_a_pasted_csv_trains_and_a_broken_one_keeps_it():
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(GOOD_CSV).run()
+    assert not at.exception
+    assert lab_run(at).data.classes == ["no", "yes"]
+    good = lab_run(at).data
+    at.sidebar.text_area[0].set_value("a,b,label\n1,2,x\n1,oops").run()
+    assert not at.exception
+    assert "can't be used" in at.sidebar.error[0].value
+    assert lab_run(at).data is good  # the previous dataset stays
+
+
+@pytest.mark.parametrize("text", ["", "just one column\n1\n2", "a,b,label\n" + "1,2,x\n" * 20,
+                                  "a,b,label\n" + "1,nan,x\n2,3,y\n" * 10])
+def test_broken_csv_text_gives_a_message_not_a_traceback(text):
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(text).run()
+    assert not at.exception
+    assert at.info or at.sidebar.error
+
+
+@pytest.mark.parametrize("query", [{"lr": "7"}, {"layers": "99"}, {"data": "mnist"},
+                                   {"batch": "-3"}, {"what": "ever"}])
+def test_a_tampered_link_gives_a_notice(query):
+    at = open_lab(**query)
+    assert not at.exception and at.info
