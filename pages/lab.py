@@ -14,7 +14,7 @@ st.caption("Train a small network on a 2D dataset and watch it learn. Change α,
 notices: list[str] = []
 settings = controls(notices)
 for notice in notices:
-    st.info(notice, icon="ℹ️")
+    st.info(notice, icon=":material/info:")
 run = lab.current_run(settings)
 lab.buttons(run, settings)
 lab.live_view(run, settings)

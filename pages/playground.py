@@ -15,7 +15,7 @@ surface = settings.surface
 st.title("Optimizer playground")
 st.markdown(f"**{pg.surface_title(settings.surface_name)}.** {surface.description}")
 for notice in notices:
-    st.info(notice, icon="ℹ️")
+    st.info(notice, icon=":material/info:")
 if not settings.optimizers:
     st.warning("Choose at least one optimizer in the sidebar to start the race.")
     st.stop()
@@ -24,7 +24,7 @@ lanes = cache.race(settings.surface_name, settings.formula, settings.race_key(),
                    settings.start, settings.steps)
 grid, picture = cache.surface_picture(settings.surface_name, settings.formula)
 for message in pg.divergence_messages(surface, lanes, settings):
-    st.warning(message, icon="⚠️")
+    st.warning(message, icon=":material/warning:")
 shown = [lane for lane in lanes if lane.last_step >= 0]
 
 race_tab, view_3d = st.tabs(["Race on the map", "3D view"])

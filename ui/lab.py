@@ -154,7 +154,7 @@ def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
             "initialization every unit computes the same output and receives the same "
             "gradient, so training can never make them different: the layer behaves like a "
             "single unit (the symmetry problem). Choose another initialization to break the "
-            "symmetry.", icon="🪞")
+            "symmetry.", icon=":material/content_copy:")
     with st.expander("First layer's weights W¹ (one column per hidden unit)",
                      expanded=settings.arch.init == "zeros"):
         st.plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")

@@ -132,7 +132,7 @@ def controls(notices: list[str]) -> LabSettings:
 
 def _save_url() -> None:
     values = {f.key: st.session_state.get(_key(f.key)) for f in FIELDS}
-    url_state.save(FIELDS, values, DEFAULTS)
+    url_state.save(PAGE, FIELDS, values, DEFAULTS)
 
 
 def _data_controls(side, notices: list[str]) -> tuple[LabData, tuple]:
@@ -186,7 +186,7 @@ def _csv_controls(side, notices: list[str]):
             if digest != state.get("lab_csv_hash"):
                 state["lab_csv_table"], state["lab_csv_hash"] = table, digest
         except CSVError as error:
-            side.error(f"That file can't be used: {error}", icon="⚠️")
+            side.error(f"That file can't be used: {error}", icon=":material/warning:")
             notices.append(f"The CSV file can't be used: {error}"
                            + (" The previous file is still in use." if
                               state.get("lab_csv_table") else ""))
@@ -203,7 +203,7 @@ def _csv_controls(side, notices: list[str]):
     try:
         return to_dataset(table, features, label)
     except CSVError as error:
-        side.error(str(error), icon="⚠️")
+        side.error(str(error), icon=":material/warning:")
         notices.append(f"The CSV columns can't be used: {error}")
         return None
 

@@ -144,7 +144,7 @@ def controls() -> tuple[Settings, list[str]]:
                 "formula": DEFAULT_FORMULA}
     if state["surface"] == CUSTOM:
         defaults["x"], defaults["y"] = surface.start
-    url_state.save(FIELDS, values, defaults)
+    url_state.save(PAGE, FIELDS, values, defaults)
     return settings, notices
 
 
@@ -163,7 +163,7 @@ def _surface(side) -> tuple[Surface, str, str | None]:
     try:
         surface = get_surface(CUSTOM, text)
     except FormulaError as error:
-        side.error(f"That formula can't be used: {error}", icon="⚠️")
+        side.error(f"That formula can't be used: {error}", icon=":material/warning:")
         message = f"Your formula can't be used, so the race still shows f(x, y) = {good}."
         return get_surface(CUSTOM, good), good, message
     state["formula_ok"] = text

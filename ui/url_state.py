@@ -1,11 +1,15 @@
-"""Settings in the URL: read once per session, forgivingly; written back after every run.
+"""Settings in the URL: read when a link brings new ones, forgivingly; written back after
+every run.
 
-A page declares its settings as Fields. On the first run of the page in a
-session, `load` parses st.query_params: a good value goes into st.session_state
-under the field's key (the widget with that key then shows it); an unknown or
-malformed value is dropped with a notice, never an exception. `save` writes the
-current values back, leaving out those equal to their defaults, so a link is
-short and says exactly what differs.
+A page declares its settings as Fields. When the query string differs from the one
+the page last wrote (a shared link was opened, or a link inside the app was
+followed), `load` parses it: a good value goes into st.session_state under the
+field's key (the widget with that key then shows it); an unknown or malformed
+value is dropped with a notice, never an exception. A link followed inside a
+session replaces the page's settings, so the page shows exactly what the link
+says; an empty query string (a click in the sidebar) changes nothing. `save`
+writes the current values back, leaving out those equal to their defaults, so a
+link is short and says exactly what differs.
 """
 
 from __future__ import annotations
@@ -86,16 +90,26 @@ def format_list(values: Sequence[str]) -> str:
     return ",".join(values)
 
 
+def _seen_key(page: str) -> str:
+    return f"_url_seen_{page}"
+
+
 def load(page: str, fields: Sequence[Field], *, max_text: int = 300) -> list[str]:
-    """On this page's first run in the session, copy good URL values into session state.
+    """Copy good values from a new query string into session state.
 
     Returns a notice per ignored parameter. Values longer than `max_text` are ignored
     (a tampered URL must not cost much to parse).
     """
-    flag = f"_url_loaded_{page}"
-    if st.session_state.get(flag):
+    current = st.query_params.to_dict()
+    seen = st.session_state.get(_seen_key(page))
+    if current == seen:
         return []
-    st.session_state[flag] = True
+    st.session_state[_seen_key(page)] = current
+    if not current:
+        return []
+    if seen is not None:  # a link followed inside the session: start from the defaults
+        for field in fields:
+            st.session_state.pop(field.session_key, None)
     known = {field.key: field for field in fields}
     notices = []
     for name in list(st.query_params.keys()):
@@ -114,7 +128,8 @@ def load(page: str, fields: Sequence[Field], *, max_text: int = 300) -> list[str
     return notices
 
 
-def save(fields: Sequence[Field], values: dict[str, Any], defaults: dict[str, Any]) -> None:
+def save(page: str, fields: Sequence[Field], values: dict[str, Any],
+         defaults: dict[str, Any]) -> None:
     """Make the URL hold every value that differs from its default, and nothing else."""
     wanted = {}
     for f in fields:
@@ -123,5 +138,6 @@ def save(fields: Sequence[Field], values: dict[str, Any], defaults: dict[str, An
         text = f.format(values[f.key])
         if f.key not in defaults or text != f.format(defaults[f.key]):
             wanted[f.key] = text
-    if dict(st.query_params.to_dict()) != wanted:
+    if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+    st.session_state[_seen_key(page)] = wanted

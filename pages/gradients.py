@@ -1,0 +1,52 @@
+"""Unstable gradients: how a deep network's error terms vanish or explode at initialization."""
+
+import streamlit as st
+
+from ui import concepts
+from ui import gradients_page as gp
+from ui.router import use_app_router
+from viz.concept_charts import activation_and_slope, layer_profiles
+
+use_app_router()
+st.title("Unstable gradients")
+st.markdown("Backpropagation multiplies one factor per layer, f'(zᵐ) times (Wᵐ⁺¹)ᵀ. Over "
+            "many layers the product shrinks towards zero (vanishing gradients: the first "
+            "layers hardly learn) or blows up (exploding gradients). Below: fresh, untrained "
+            "networks on random inputs, measured layer by layer.")
+settings = gp.controls()
+measure = settings["measure"]
+columns = st.columns(3)
+for column, init in zip(columns, concepts.INITS, strict=True):
+    profiles = {}
+    for activation in concepts.ACTIVATIONS:
+        p = concepts.profile(activation, init, settings["depth"], settings["width"],
+                             settings["net_seed"])
+        profiles[activation] = p.weight_grad_norms if measure == "weights" else p.delta_norms
+    title = f"{init} initialization"
+    column.plotly_chart(layer_profiles(profiles, title, "weight gradient norm"
+                                       if measure == "weights" else "error term norm"))
+st.caption("Log scale. A flat line means every layer learns at the same pace; a line "
+           "falling to the left means the layers near the input get almost no gradient.")
+
+st.subheader("Why sigmoid vanishes")
+left, right = st.columns([3, 2], gap="large")
+left.plotly_chart(activation_and_slope())
+with right:
+    st.markdown("Sigmoid's slope is at most 0.25, and much less once |z| is large. "
+                "Started with small weights, every layer multiplies the backpropagated "
+                "error by something well below 1. ReLU's slope is exactly 1 wherever the "
+                "unit is active, so the product need not shrink.")
+
+st.subheader("The chain, with this network's numbers")
+activation, init = gp.chain_controls()
+profile = concepts.profile(activation, init, settings["depth"], settings["width"],
+                           settings["net_seed"])
+st.latex(gp.chain_latex(profile))
+st.markdown(gp.chain_summary(profile))
+st.caption("Under each factor: its typical size, the mean |f'(zᵐ)| over the batch and units, "
+           "and the spectral norm ‖Wᵐ⁺¹‖₂ (the most a matrix can stretch a vector).")
+st.page_link(concepts.LAB, label="Train a deep sigmoid and a ReLU network side by side "
+             "in the training lab", icon=":material/model_training:",
+             query_params={"mode": "compare", "layers": str(min(settings["depth"], 8)),
+                           "width": str(min(settings["width"], 64)),
+                           "init": init})
