@@ -1,0 +1,172 @@
+"""Home, loss functions and unstable gradients pages (AppTest through app.py's router),
+the experiments' claims, and the unstable-gradient measurements."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.unstable import deep_network_profile
+from ui.concepts import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
+from viz.concept_charts import true_class_curves
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+def app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page:
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.switch_page(page).run()
+    return at
+
+
+def test_home_maps_every_topic_and_experiment_to_a_page():
+    at = app()
+    assert not at.exception
+    assert at.title[0].value == "Descent"
+    links = at.get("page_link")
+    assert len(links) == len(TOPICS) + len(EXPERIMENTS)
+    for item in [*TOPICS, *EXPERIMENTS]:
+        assert (ROOT / item.page).exists()
+
+
+@pytest.mark.parametrize("item", [*TOPICS, *EXPERIMENTS], ids=lambda i: i.label[:40])
+def test_every_link_opens_its_page_with_its_settings(item):
+    at = app(item.page, **item.query)
+    assert not at.exception
+    ignored = [i.value for i in at.info if "ignored" in i.value]
+    assert not ignored  # every setting of the link was understood
+    for key, value in item.query.items():
+        assert at.query_params.get(key) in (value, None)  # None: equal to the default
+
+
+def table(at: AppTest):
+    return at.dataframe[0].value.set_index("optimizer")
+
+
+def experiment(start: str):
+    return next(e for e in EXPERIMENTS if e.label.startswith(start))
+
+
+def test_experiment_nesterov_brakes_earlier():
+    e = experiment("Nesterov")
+    results = table(app(e.page, **e.query))
+    assert results.loc["Momentum", "ended at"].startswith("global minimum")
+    assert results.loc["Nesterov", "ended at"].startswith("local minimum")
+
+
+def test_experiment_adagrad_stalls_rmsprop_does_not():
+    e = experiment("AdaGrad")
+    results = table(app(e.page, **e.query))
+    column = next(c for c in results.columns if c.startswith("steps to within"))
+    assert results.loc["AdaGrad", column] == "never"
+    assert int(results.loc["RMSProp", column]) < 100
+
+
+def test_experiment_newton_falls_into_the_saddle():
+    e = experiment("Newton")
+    results = table(app(e.page, **e.query))
+    assert results.loc["Newton", "ended at"].startswith("saddle")
+
+
+def test_experiment_momentum_overshoots():
+    e = experiment("Momentum overshoots")
+    at = app(e.page, **e.query)
+    assert at.session_state["momentum_momentum"] == 0.95  # the link set λ
+    from engine.optimizers import Momentum
+    from engine.race import run_race
+    from surfaces import SURFACES
+
+    surface = SURFACES["valley"]
+    lr = at.session_state["momentum_lr"]
+    lane = run_race(surface, {"momentum": Momentum(lr=lr, momentum=0.95)},
+                    surface.start, 200)[0]
+    x = lane.positions[:, 0]
+    assert np.count_nonzero(np.diff(np.sign(x)) != 0) >= 3  # swings past the minimum
+
+
+def train_lab(e) -> AppTest:
+    at = app(e.page, **e.query)
+    next(b for b in at.button if "Start" in b.label).click().run()
+    for _ in range(40):
+        if at.session_state["lab_run"].status == "finished":
+            break
+        at.run()
+    return at
+
+
+def test_experiment_a_deep_sigmoid_network_stops_learning():
+    run = train_lab(experiment("A deep sigmoid")).session_state["lab_run"]
+    sigmoid, relu = run.histories["sigmoid"][-1], run.histories["ReLU"][-1]
+    assert sigmoid.val_acc < 0.7 and relu.val_acc > 0.85
+
+
+def test_experiment_dropout_closes_the_gap():
+    gaps = {}
+    for e in EXPERIMENTS[-2:]:
+        last = train_lab(e).session_state["lab_run"].histories["relu"][-1]
+        gaps[e.label] = last.val_loss - last.train_loss
+    without, with_dropout = gaps.values()
+    assert without > 0.5 and with_dropout < 0.5 * without
+
+
+def test_the_cat_and_dog_presets_show_059_and_080():
+    at = app("pages/losses.py")
+    assert not at.exception
+    metrics = [m.value for m in at.metric]
+    assert metrics == ["100%", "0.59", "0%", "0.80"]
+    assert "0.62" in " ".join(i.value for i in at.info)  # the note on the seed's slip
+
+
+def test_the_softmax_explorer_recomputes_from_the_sliders():
+    at = app("pages/losses.py", k="2", true="dog", c1="1", c2="1")
+    assert not at.exception
+    latex = " ".join(e.value for e in at.get("latex"))
+    assert "0.500" in latex and r"-\log 0.500 = 0.693" in latex
+    next(s for s in at.slider if s.key == "c2").set_value(3.0).run()
+    latex = " ".join(e.value for e in at.get("latex"))
+    p = 1 / (1 + np.exp(-2.0))
+    assert f"{p:.3f}" in latex
+
+
+def test_why_cross_entropy_curves_match_their_formulas():
+    p = np.linspace(0.01, 0.99, 50)
+    curves = true_class_curves(p)
+    np.testing.assert_allclose(curves["ce"], -np.log(p), rtol=1e-9)
+    np.testing.assert_allclose(curves["ce_grad"], p - 1, atol=1e-12)
+    np.testing.assert_allclose(curves["mse"], (1 - p) ** 2, rtol=1e-9)
+    np.testing.assert_allclose(curves["mse_grad"], -2 * p * (1 - p) ** 2, atol=1e-12)
+
+
+def test_the_unstable_gradients_page_runs_for_deep_and_shallow_networks():
+    for depth in ("2", "40"):
+        at = app("pages/gradients.py", depth=depth, measure="deltas")
+        assert not at.exception
+        assert len(at.get("plotly_chart")) == 4
+
+
+def test_a_deep_sigmoid_network_vanishes_and_relu_does_not():
+    sigmoid = deep_network_profile("sigmoid", "normalized", depth=20, width=32, seed=0)
+    relu = deep_network_profile("relu", "normalized", depth=20, width=32, seed=0)
+    # from the last layer back to the first: many orders of magnitude for sigmoid
+    assert sigmoid.delta_norms[0] < 1e-6 * sigmoid.delta_norms[-1]
+    assert sigmoid.weight_grad_norms[0] < 1e-6 * sigmoid.weight_grad_norms[-1]
+    # ReLU's weight gradients stay within an order of magnitude across all 21 layers
+    w = relu.weight_grad_norms
+    assert w.max() < 10 * w.min()
+    # and the chain's factors explain it: sigmoid's |f'| is at most 0.25
+    assert np.all(sigmoid.slopes <= 0.25)
+
+
+def test_large_initialization_explodes():
+    profile = deep_network_profile("relu", "large", depth=20, width=32, seed=0)
+    assert profile.delta_norms[0] > 1e6 * profile.delta_norms[-1]
+
+
+def test_links_are_built_from_known_pages():
+    assert {item.page for item in [*TOPICS, *EXPERIMENTS]} <= {
+        PLAYGROUND, LAB, "pages/losses.py", "pages/gradients.py"}

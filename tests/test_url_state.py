@@ -1,0 +1,63 @@
+"""ui.url_state: strict parsers, forgiving loading, and links that replace settings."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import url_state
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.mark.parametrize(("parse", "good", "value"), [
+    (url_state.number_in((0.01, 0.1, 1.0)), "0.1", 0.1),
+    (url_state.number_in((0.01, 0.1, 1.0)), "1e-1", 0.1),
+    (url_state.number_between(1, 10, integer=True), "7", 7),
+    (url_state.number_between(0.0, 1.0), "0.25", 0.25),
+    (url_state.one_of(("a", "b")), "b", "b"),
+    (url_state.subset_of(("a", "b", "c")), "c,a,c", ["c", "a"]),
+    (url_state.boolean, "1", True),
+])
+def test_parsers_accept_good_values(parse, good, value):
+    assert parse(good) == value
+
+
+@pytest.mark.parametrize(("parse", "bad"), [
+    (url_state.number_in((0.01, 0.1)), "0.2"),
+    (url_state.number_in((0.01, 0.1)), "nan"),
+    (url_state.number_between(1, 10, integer=True), "7.5"),
+    (url_state.number_between(1, 10, integer=True), "11"),
+    (url_state.number_between(0.0, 1.0), "inf"),
+    (url_state.number_between(0.0, 1.0), "nan"),
+    (url_state.one_of(("a", "b")), "c"),
+    (url_state.subset_of(("a", "b")), "a,z"),
+    (url_state.boolean, "yes"),
+])
+def test_parsers_reject_bad_values_with_value_error(parse, bad):
+    with pytest.raises(ValueError):
+        parse(bad)
+
+
+def test_a_link_followed_inside_the_session_replaces_the_settings():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/playground.py").run()
+    next(s for s in at.sidebar.select_slider if s.key == "sgd_lr").set_value(0.001).run()
+    assert at.query_params["sgd_lr"] == "0.001"
+    # a link to another race (e.g. from the home page) brings its own settings
+    at.query_params.clear()
+    at.query_params["surface"] = "bowl"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.selectbox[0].value == "bowl"
+    assert next(s for s in at.sidebar.select_slider if s.key == "sgd_lr").value == 0.05
+
+
+def test_an_empty_query_string_keeps_what_the_user_had():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/playground.py").run()
+    at.sidebar.selectbox[0].set_value("rastrigin").run()
+    at.query_params.clear()  # e.g. a click in the sidebar navigation
+    at.run()
+    assert at.sidebar.selectbox[0].value == "rastrigin"
+    assert at.query_params["surface"] == "rastrigin"  # and the URL says so again
