@@ -74,6 +74,12 @@ def open_page(page: Page, base_url: str, path: str = "", timeout: float = 60,
     wait_for_rerun(page, lambda: True, timeout=timeout, settle=settle, what="an idle app")
 
 
+def address(page: Page) -> str:
+    """The page's current URL as the page itself sees it: Playwright's page.url can lag
+    behind the history.pushState that Streamlit uses for navigation and query strings."""
+    return page.evaluate("() => location.href")
+
+
 def runs_finished(page: Page) -> int:
     """How many script runs have finished since `open_page` (needs `open_page`)."""
     return page.evaluate("() => window.__streamlitRuns ? window.__streamlitRuns.finished : 0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.browser.helpers import (
     EXCEPTION,
+    address,
     chart_signature,
     move_slider,
     open_page,
@@ -18,11 +19,12 @@ def test_home_links_open_an_experiment(page, server, browser_errors):
     assert page.locator("h1").first.inner_text() == "Descent"
     save_screenshot(page, "home")
     page.get_by_text("Newton falls into the saddle").click()
-    wait_for_rerun(page, lambda: "surface=saddle" in page.url
-                   and page.locator("h1").first.inner_text() == "Optimizer playground",
+    # all_inner_texts does not wait while the pages switch
+    wait_for_rerun(page, lambda: "surface=saddle" in address(page)
+                   and "Optimizer playground" in page.locator("h1").all_inner_texts(),
                    timeout=60, what="the playground with the experiment's settings")
     wait_for_charts(page, count=4)
-    assert "opts=sgd%2Cnewton" in page.url or "opts=sgd,newton" in page.url
+    assert "opts=sgd%2Cnewton" in address(page) or "opts=sgd,newton" in address(page)
     assert page.locator(EXCEPTION).count() == 0
     assert not browser_errors
 
@@ -36,7 +38,7 @@ def test_loss_functions_page(page, server, browser_errors):
     move_slider(page, "c₂ (dog)", "ArrowRight", times=5)
     wait_for_rerun(page, lambda: chart_signature(page, 0) not in (None, before),
                    what="new softmax bars")
-    assert "c2=" in page.url
+    assert "c2=" in address(page)
     save_screenshot(page, "losses")
     assert page.locator(EXCEPTION).count() == 0
     assert not browser_errors
@@ -49,7 +51,7 @@ def test_unstable_gradients_page(page, server, browser_errors):
     move_slider(page, "Hidden layers (depth)", "ArrowLeft", times=3)
     wait_for_rerun(page, lambda: chart_signature(page, 0) not in (None, before),
                    what="profiles of a shallower network")
-    assert "depth=17" in page.url
+    assert "depth=17" in address(page)
     save_screenshot(page, "gradients")
     assert page.locator(EXCEPTION).count() == 0
     assert not browser_errors

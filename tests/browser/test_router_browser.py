@@ -6,7 +6,7 @@ app.py. This needs a server nobody has visited, so it starts its own.
 """
 
 from tests.browser.conftest import ARTIFACTS, _start_server, _stop
-from tests.browser.helpers import assert_no_exception, open_page, wait_for_charts
+from tests.browser.helpers import address, assert_no_exception, open_page, wait_for_charts
 
 
 def test_first_request_of_a_fresh_server_can_be_a_deep_link(page, browser_errors):
@@ -20,7 +20,7 @@ def test_first_request_of_a_fresh_server_can_be_a_deep_link(page, browser_errors
         assert nav.get_by_text("Home", exact=True).count() == 1
         assert page.locator("h1").first.inner_text() == "Optimizer playground"
         assert wait_for_charts(page) >= 4
-        assert "surface=valley" in page.url
+        assert "surface=valley" in address(page)
     finally:
         _stop(process)
     assert not browser_errors
