@@ -46,8 +46,9 @@ def relu(z: np.ndarray) -> np.ndarray:
 
 
 def _relu_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    # f'(0) is taken as 0, the usual subgradient choice.
-    return (z > 0).astype(np.float64)
+    # f'(0) is taken as 0, the usual subgradient choice. A boolean array multiplies
+    # like 0/1 and skips a conversion in the training loop.
+    return z > 0
 
 
 def leaky_relu(z: np.ndarray) -> np.ndarray:

@@ -94,6 +94,8 @@ class MLP:
                           w_slice, b_slice)
             layer.W[...] = init_weights(init, m, n, self.rng)
             self.layers.append(layer)
+        self._segment_starts = np.array([s.start for layer in self.layers
+                                         for s in (layer.w_slice, layer.b_slice)])
         # L1/L2 penalise weights, not biases: a mask over θ selects the weights.
         self.weight_mask = np.zeros(n_params, dtype=bool)
         for layer in self.layers:
@@ -165,7 +167,8 @@ class MLP:
         activations, zs, fz = [a], [], []
         last = len(self.layers) - 1
         for m, layer in enumerate(self.layers):
-            z = a @ layer.W + layer.b
+            z = a @ layer.W
+            z += layer.b
             zs.append(z)
             if m == last:
                 break
@@ -192,7 +195,7 @@ class MLP:
 
     def _targets(self, Y: np.ndarray) -> np.ndarray:
         Y = np.asarray(Y)
-        return one_hot(Y, self.n_classes) if Y.ndim == 1 else Y.astype(np.float64)
+        return one_hot(Y, self.n_classes) if Y.ndim == 1 else np.asarray(Y, dtype=np.float64)
 
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> tuple[float, np.ndarray | None]:
         """λ₂·½‖w‖₂² + λ₁·½‖w‖₁ over the weights (the seed's Ω(θ)) and its gradient."""
@@ -215,14 +218,15 @@ class MLP:
         deltas = [delta]
         for m in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[m]
-            grad[layer.w_slice] = (activations[m].T @ delta).ravel()
-            grad[layer.b_slice] = delta.sum(axis=0)
+            # written straight into θ's layout: no temporaries, no copies
+            np.matmul(activations[m].T, delta, out=grad[layer.w_slice].reshape(layer.W.shape))
+            np.sum(delta, axis=0, out=grad[layer.b_slice])
             if m == 0:
                 break
-            back = delta @ layer.W.T  # (W^{m+1})^T δ^{m+1}, in row form
+            delta = delta @ layer.W.T  # (W^{m+1})^T δ^{m+1}, in row form
             if masks[m] is not None:
-                back = back * masks[m]
-            delta = self.activation.df(zs[m - 1], fz[m - 1]) * back
+                delta *= masks[m]
+            delta *= self.activation.df(zs[m - 1], fz[m - 1])  # δ^m = f'(z^m) ⊙ …
             deltas.append(delta)
         deltas.reverse()
         penalty, penalty_grad = self.penalty(l1, l2)
@@ -240,6 +244,14 @@ class MLP:
         """The data loss J on (X, Y) without dropout or penalty."""
         return LOSSES[self.loss_name](self.scores(X), self._targets(Y))[0]
 
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """(data loss, accuracy) on (X, y) from a single forward pass, without dropout."""
+        c = self.scores(X)
+        Y = self._targets(y)
+        loss = LOSSES[self.loss_name](c, Y)[0]
+        return loss, float(np.mean(np.argmax(c, axis=1) == np.argmax(Y, axis=1)))
+
     def layer_grad_norms(self, grad: np.ndarray) -> np.ndarray:
         """‖∂J/∂W^m‖ (Frobenius) for m = 1 … M, from a flat gradient."""
-        return np.array([np.linalg.norm(grad[layer.w_slice]) for layer in self.layers])
+        # one pass over θ: the squares summed per W, b segment, then every other one
+        return np.sqrt(np.add.reduceat(grad * grad, self._segment_starts)[::2])

@@ -91,7 +91,7 @@ class Trainer:
         self.best_params = net.params.copy()
         self.finished = False  # stopped early or diverged: no more epochs
         with np.errstate(all="ignore"):
-            self.blow_up = DIVERGENCE_FACTOR * max(net.loss(X, y), 1.0)
+            self.blow_up = DIVERGENCE_FACTOR * max(net.evaluate(X, y)[0], 1.0)
 
     def set_optimizer(self, optimizer) -> None:
         """Continue with new hyperparameters; the state carries over for the same kind."""
@@ -119,19 +119,23 @@ class Trainer:
                 rows = order[start:start + batch]
                 used = []  # the gradients the optimizer asked for in this step
 
-                def grad_fn(theta, Xb=X[rows], Yb=self.Y[rows], used=used):
-                    net.params = theta
+                start_theta = net.params.copy()
+
+                def grad_fn(theta, Xb=X[rows], Yb=self.Y[rows], used=used, at=start_theta):
+                    if theta is not at:  # Nesterov asks at a look-ahead point
+                        net.params = theta
                     grad = net.loss_and_grad(Xb, Yb, l1=self.l1, l2=self.l2, training=True,
                                              rng=self.rng)[1]
                     used.append(grad)
                     return grad
 
-                theta, self.state = self.optimizer.step(net.params.copy(), grad_fn, self.state)
+                theta, self.state = self.optimizer.step(start_theta, grad_fn, self.state)
                 net.params = theta
                 norm_sum += net.layer_grad_norms(used[-1])
                 n_batches += 1
-            train_loss = net.loss(X, self.y)
-            val_loss = net.loss(self.X_val, self.y_val) if self.has_val else None
+            train_loss, train_acc = net.evaluate(X, self.y)
+            val_loss, val_acc = (net.evaluate(self.X_val, self.y_val) if self.has_val
+                                 else (None, None))
         grad_norms = norm_sum / n_batches
 
         if not (np.isfinite(train_loss) and train_loss < self.blow_up
@@ -154,8 +158,7 @@ class Trainer:
             self.waited += 1
         stop = self.patience is not None and self.waited >= self.patience
         record = EpochRecord(
-            self.epoch, train_loss, accuracy(net, X, self.y), val_loss,
-            accuracy(net, self.X_val, self.y_val) if self.has_val else None, grad_norms, best,
+            self.epoch, train_loss, train_acc, val_loss, val_acc, grad_norms, best,
             self.best_epoch, stopped=stop, opt_state=self.state,
             message=(f"Early stopping: the validation loss has not improved for "
                      f"{self.patience} epochs; restored the weights of epoch "

@@ -66,7 +66,7 @@ def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, 
     n = theta.shape[0]
     positions = np.empty((steps + 1, n, 2))
     losses = np.empty((steps + 1, n))
-    grad_norms = np.empty((steps + 1, n))
+    grads = np.empty((steps + 1, n, 2))
     diverged_at = np.full(n, -1)
     state = optimizer.init(theta)
     fields = _state_arrays(state, theta.shape)
@@ -81,33 +81,37 @@ def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, 
         # a start where f or ∇f is undefined is recorded as 0, never as NaN
         loss = np.where(bad, 0.0, loss)
         grad = np.where(bad[:, None], 0.0, grad)
-        _record(0, theta, loss, grad, state, positions, losses, grad_norms, internals)
+        _record(0, theta, loss, grad, state, positions, losses, grads, internals)
         for k in range(1, steps + 1):
             active = diverged_at < 0
             if not active.any():
-                _fill_rest(k, positions, losses, grad_norms, internals)
+                _fill_rest(k, positions, losses, grads, internals)
                 break
             new_theta, new_state = optimizer.step(theta, grad_fn, state, **extra)
             new_loss = np.asarray(loss_fn(new_theta), dtype=np.float64)
             new_grad = grad_fn(new_theta)
             ok = (np.isfinite(new_loss) & np.all(np.isfinite(new_theta), axis=1)
                   & np.all(np.isfinite(new_grad), axis=1) & _inside(new_theta, bounds))
-            diverged_at[active & ~ok] = k
-            keep = (diverged_at < 0)[:, None]  # frozen particles keep their last good values
-            theta = np.where(keep, new_theta, theta)
-            loss = np.where(keep[:, 0], new_loss, loss)
-            grad = np.where(keep, new_grad, grad)
-            state = new_state._replace(**{
-                name: np.where(keep, getattr(new_state, name), getattr(state, name))
-                for name in fields})
-            _record(k, theta, loss, grad, state, positions, losses, grad_norms, internals)
+            if ok.all() and active.all():  # the common case: nothing to freeze
+                theta, loss, grad, state = new_theta, new_loss, new_grad, new_state
+            else:
+                diverged_at[active & ~ok] = k
+                keep = (diverged_at < 0)[:, None]  # frozen particles keep their last values
+                theta = np.where(keep, new_theta, theta)
+                loss = np.where(keep[:, 0], new_loss, loss)
+                grad = np.where(keep, new_grad, grad)
+                state = new_state._replace(**{
+                    name: np.where(keep, getattr(new_state, name), getattr(state, name))
+                    for name in fields})
+            _record(k, theta, loss, grad, state, positions, losses, grads, internals)
+        grad_norms = np.sqrt(np.sum(grads * grads, axis=-1))
     return Trajectory(positions, losses, grad_norms, diverged_at, internals)
 
 
-def _record(k, theta, loss, grad, state, positions, losses, grad_norms, internals):
+def _record(k, theta, loss, grad, state, positions, losses, grads, internals):
     positions[k] = theta
     losses[k] = loss
-    grad_norms[k] = np.sqrt(np.sum(grad * grad, axis=1))
+    grads[k] = grad
     for name, history in internals.items():
         history[k] = getattr(state, name)
 
