@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from bench._server import start, stop
 from tests.browser.helpers import ARTIFACTS, open_page
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +53,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            # A real browser and a server share 2 cores here: a check can lose a race
+            # with rendering now and then. A retry is reported in the summary; a real bug
+            # fails all three times.
+            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
 
 
 # ---------------------------------------------------------------- browser
@@ -98,52 +99,14 @@ def page(browser, browser_errors):
 # ---------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the server's own process group (it was started in a new session)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
 def _start_server(log_path: Path = SERVER_LOG) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free port (bench/_server.py); fail with its log."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "app.py",
-               "--server.headless", "true", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        if _healthy(url):
-            return process, url
-        time.sleep(0.2)
-    _stop(process)
-    pytest.fail(f"Streamlit did not become healthy at {url} within {STARTUP_TIMEOUT:.0f} s "
-                f"(exit code {process.returncode}). Server log:\n{log_path.read_text()}",
-                pytrace=False)
+    try:
+        process, url, _ = start(log_path)
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    return process, url
 
 
 @pytest.fixture(scope="session")
@@ -157,7 +120,7 @@ def server(browser):
         yield url
     finally:
         died = process.poll()
-        _stop(process)
+        stop(process)
         if died is not None:
             print(f"\nStreamlit server exited early (code {died}); log:\n"
                   f"{SERVER_LOG.read_text()}", file=sys.stderr)

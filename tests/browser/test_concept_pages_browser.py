@@ -32,8 +32,9 @@ def test_home_links_open_an_experiment(page, server, browser_errors):
 def test_loss_functions_page(page, server, browser_errors):
     open_page(page, server, "losses")
     wait_for_charts(page, count=3)
-    for value in ("0.59", "0.80", "100%", "0%"):
-        assert page.get_by_text(value, exact=True).count() >= 1
+    wait_for_rerun(page, lambda: all(page.get_by_text(value, exact=True).count() >= 1
+                                     for value in ("0.59", "0.80", "100%", "0%")),
+                   what="the cat-and-dog numbers")
     before = chart_signature(page, 0)
     move_slider(page, "c₂ (dog)", "ArrowRight", times=5)
     wait_for_rerun(page, lambda: chart_signature(page, 0) not in (None, before),

@@ -5,7 +5,8 @@ st.navigation once; ui/router.py switches a page opened in that mode back to
 app.py. This needs a server nobody has visited, so it starts its own.
 """
 
-from tests.browser.conftest import ARTIFACTS, _start_server, _stop
+from bench._server import stop
+from tests.browser.conftest import ARTIFACTS, _start_server
 from tests.browser.helpers import address, assert_no_exception, open_page, wait_for_charts
 
 
@@ -22,5 +23,5 @@ def test_first_request_of_a_fresh_server_can_be_a_deep_link(page, browser_errors
         assert wait_for_charts(page) >= 4
         assert "surface=valley" in address(page)
     finally:
-        _stop(process)
+        stop(process)
     assert not browser_errors
