@@ -36,7 +36,7 @@ from engine.optimizers import (
     RMSProp,
     make_optimizer,
 )
-from engine.training import EpochRecord, fit
+from engine.training import EpochRecord, Trainer, fit
 from engine.trajectories import Trajectory
 from engine.trajectories import run as run_trajectories
 
@@ -55,6 +55,7 @@ __all__ = [
     "Nesterov",
     "Newton",
     "RMSProp",
+    "Trainer",
     "Trajectory",
     "cross_entropy",
     "entropy",

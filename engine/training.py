@@ -41,10 +41,6 @@ class EpochRecord:
     opt_state: Any = field(default=None, repr=False)  # to continue training later
 
 
-def accuracy(net: MLP, X: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean(net.predict(X) == y))
-
-
 def _check_args(X, y, epochs, batch_size, patience, l1, l2):
     if X.ndim != 2 or y.ndim != 1 or len(X) != len(y) or len(X) == 0:
         raise ValueError(f"X must be (rows, features) and y (rows,), got {X.shape} and {y.shape}")
