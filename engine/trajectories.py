@@ -63,6 +63,7 @@ def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, 
         raise ValueError(f"{type(optimizer).__name__} needs hess_fn")
     extra = {"hess_fn": hess_fn} if needs_hessian else {}
 
+    grad_fn = _remember_last(grad_fn)
     n = theta.shape[0]
     positions = np.empty((steps + 1, n, 2))
     losses = np.empty((steps + 1, n))
@@ -106,6 +107,20 @@ def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, 
             _record(k, theta, loss, grad, state, positions, losses, grads, internals)
         grad_norms = np.sqrt(np.sum(grads * grads, axis=-1))
     return Trajectory(positions, losses, grad_norms, diverged_at, internals)
+
+
+def _remember_last(grad_fn: Callable) -> Callable:
+    """The gradient recorded at a step's new θ is the one the next step asks for first
+    (same array object): compute it once, not twice."""
+    last_points, last_grad = None, None
+
+    def grad(points):
+        nonlocal last_points, last_grad
+        if points is not last_points:
+            last_points, last_grad = points, grad_fn(points)
+        return last_grad
+
+    return grad
 
 
 def _record(k, theta, loss, grad, state, positions, losses, grads, internals):

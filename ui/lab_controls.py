@@ -9,7 +9,16 @@ import streamlit as st
 
 from engine.tabular import CSVError, numeric_columns, read_csv, to_dataset
 from ui import url_state
-from ui.lab_session import BAGGING, COMPARE, SINGLE, Architecture, Knobs, LabData, split
+from ui.lab_session import (
+    BAGGING,
+    COMPARE,
+    SINGLE,
+    Architecture,
+    Knobs,
+    LabData,
+    split,
+    synthetic_data,
+)
 from ui.optimizer_controls import HYPERS
 
 PAGE = "lab"
@@ -168,7 +177,6 @@ def _data_controls(side, notices: list[str]) -> tuple[LabData, tuple]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _synthetic(name, n, noise, seed, **extras) -> LabData:
-    from ui.lab_session import synthetic_data
     return synthetic_data(name, n, noise, seed, **extras)
 
 

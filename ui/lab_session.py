@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from engine.datasets import make_dataset, train_val_test_split
 from engine.ensembles import Bagging, bagging_trainers
@@ -196,8 +197,6 @@ def test_losses(run: LabRun) -> dict[str, float]:
 
 def history_table(run: LabRun):
     """One row per run and epoch, one column per layer's gradient norm (for the CSV)."""
-    import pandas as pd
-
     rows = []
     for label, history in run.histories.items():
         for r in history:
