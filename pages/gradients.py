@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import concepts
 from ui import gradients_page as gp
+from ui.charts import plotly_chart
 from ui.router import use_app_router
 from viz.concept_charts import activation_and_slope, layer_profiles
 
@@ -23,14 +24,14 @@ for column, init in zip(columns, concepts.INITS, strict=True):
                              settings["net_seed"])
         profiles[activation] = p.weight_grad_norms if measure == "weights" else p.delta_norms
     title = f"{init} initialization"
-    column.plotly_chart(layer_profiles(profiles, title, "weight gradient norm"
-                                       if measure == "weights" else "error term norm"))
+    plotly_chart(layer_profiles(profiles, title, "weight gradient norm"
+                                if measure == "weights" else "error term norm"), where=column)
 st.caption("Log scale. A flat line means every layer learns at the same pace; a line "
            "falling to the left means the layers near the input get almost no gradient.")
 
 st.subheader("Why sigmoid vanishes")
 left, right = st.columns([3, 2], gap="large")
-left.plotly_chart(activation_and_slope())
+plotly_chart(activation_and_slope(), where=left)
 with right:
     st.markdown("Sigmoid's slope is at most 0.25, and much less once |z| is large. "
                 "Started with small weights, every layer multiplies the backpropagated "

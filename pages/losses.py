@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import loss_page
+from ui.charts import plotly_chart
 from ui.router import use_app_router
 from viz.concept_charts import softmax_bars, why_cross_entropy
 
@@ -15,7 +16,8 @@ st.markdown("A classifier's last layer outputs one score cᵢ per class. The sof
 st.subheader("Softmax explorer")
 explorer = loss_page.explorer()
 left, right = st.columns([3, 2], gap="large")
-left.plotly_chart(softmax_bars(explorer.probabilities, explorer.true_class, explorer.names))
+plotly_chart(softmax_bars(explorer.probabilities, explorer.true_class, explorer.names),
+             where=left)
 with right:
     loss_page.formulas(explorer)
 
@@ -25,8 +27,8 @@ loss_page.cat_and_dog()
 st.subheader("Why cross-entropy?")
 loss_fig, grad_fig = why_cross_entropy()
 left, right = st.columns(2)
-left.plotly_chart(loss_fig)
-right.plotly_chart(grad_fig)
+plotly_chart(loss_fig, where=left)
+plotly_chart(grad_fig, where=right)
 st.markdown(
     "For a sample whose true class gets probability p, the cross-entropy's push on that "
     "class's score is |p − 1|: largest when the network is confidently wrong (p near 0). "

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import cache
 from ui import playground as pg
+from ui.charts import plotly_chart
 from ui.router import use_app_router
 from viz.race_charts import effective_step_chart, grad_norm_chart, loss_chart, velocity_chart
 from viz.race_map import PathView, race_map
@@ -31,7 +32,7 @@ race_tab, view_3d = st.tabs(["Race on the map", "3D view"])
 with race_tab:
     paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
                       lane.look_ahead) for lane in shown]
-    st.plotly_chart(
+    plotly_chart(
         race_map(picture, surface.bounds, paths, surface.critical_points, settings.start,
                  settings.show_look_ahead),
         key=st.session_state["race_map_key"], on_select="rerun", selection_mode="points",
@@ -40,21 +41,21 @@ with race_tab:
                "are the whole paths; ★ global minimum, ○ local minimum, ✕ saddle, "
                "△ maximum. Click the map to start somewhere else.")
 with view_3d:
-    st.plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
-                                      for lane in shown]), config={"displayModeBar": False})
+    plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
+                                   for lane in shown]), config={"displayModeBar": False})
     st.caption(f"Height: {grid.height_label}. Drag to rotate.")
 
 left, right = st.columns(2)
-left.plotly_chart(loss_chart([(lane.name, lane.losses[:lane.last_step + 1]) for lane in shown],
-                             pg.best_value(surface)))
-right.plotly_chart(grad_norm_chart(
-    [(lane.name, lane.path.grad_norms[:lane.last_step + 1, 0]) for lane in shown]))
+plotly_chart(loss_chart([(lane.name, lane.losses[:lane.last_step + 1]) for lane in shown],
+                        pg.best_value(surface)), where=left)
+plotly_chart(grad_norm_chart(
+    [(lane.name, lane.path.grad_norms[:lane.last_step + 1, 0]) for lane in shown]), where=right)
 speeds, rates = pg.internals(shown)
 left, right = st.columns(2)
 if speeds:
-    left.plotly_chart(velocity_chart(speeds))
+    plotly_chart(velocity_chart(speeds), where=left)
 if rates:
-    right.plotly_chart(effective_step_chart(rates))
+    plotly_chart(effective_step_chart(rates), where=right)
 
 st.subheader("Results")
 st.dataframe(pg.results_table(surface, lanes), hide_index=True)

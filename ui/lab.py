@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.charts import plotly_chart
 from ui.lab_controls import LabSettings
 from ui.lab_session import (
     BAGGING,
@@ -109,25 +110,25 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
     data = run.data
     if run.mode == BAGGING:
         left, right = st.columns(2)
-        left.plotly_chart(loss_curves(run.histories, validation_only=True))
-        right.plotly_chart(accuracy_curves(run.histories, validation_only=True))
+        plotly_chart(loss_curves(run.histories, validation_only=True), where=left)
+        plotly_chart(accuracy_curves(run.histories, validation_only=True), where=right)
         return
     tests = test_losses(run)
     best = None
     if settings.knobs.patience is not None and len(run.trainers) == 1:
         best = next(iter(run.trainers.values())).best_epoch or None
     left, right = st.columns(2)
-    left.plotly_chart(loss_curves(run.histories, best_epoch=best, test_losses=tests))
-    right.plotly_chart(accuracy_curves(run.histories))
+    plotly_chart(loss_curves(run.histories, best_epoch=best, test_losses=tests), where=left)
+    plotly_chart(accuracy_curves(run.histories), where=right)
     left, right = st.columns(2)
-    left.plotly_chart(gradient_norms(run.histories))
+    plotly_chart(gradient_norms(run.histories), where=left)
     if data.X_tr.shape[1] == 2:
         for i, (label, net) in enumerate(run.nets().items()):
             column = right if i == 0 else left
             title = "Decision boundary" + (f": {label}" if run.mode == COMPARE else "")
-            column.plotly_chart(decision_boundary(
+            plotly_chart(decision_boundary(
                 net.predict_proba, data.X_tr, data.y_tr, data.classes, title=title,
-                X_other=data.X_va, y_other=data.y_va))
+                X_other=data.X_va, y_other=data.y_va), where=column)
     else:
         right.info("The decision boundary is drawn for exactly two features.")
 
@@ -157,7 +158,7 @@ def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
             "symmetry.", icon=":material/content_copy:")
     with st.expander("First layer's weights W¹ (one column per hidden unit)",
                      expanded=settings.arch.init == "zeros"):
-        st.plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")
+        plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")
 
 
 def _test_results(run: LabRun) -> None:
@@ -191,8 +192,8 @@ def _bagging_results(run: LabRun) -> None:
     if data.X_tr.shape[1] != 2:
         return
     left, right = st.columns(2)
-    left.plotly_chart(ensemble_boundaries([net.predict_proba for net in ensemble.members],
-                                          ensemble.predict_proba, data.X_tr, data.y_tr,
-                                          data.classes), key="lab_ensemble")
-    right.plotly_chart(disagreement_map(ensemble.disagreement, data.X_tr),
-                       key="lab_disagreement")
+    plotly_chart(ensemble_boundaries([net.predict_proba for net in ensemble.members],
+                                     ensemble.predict_proba, data.X_tr, data.y_tr,
+                                     data.classes), key="lab_ensemble", where=left)
+    plotly_chart(disagreement_map(ensemble.disagreement, data.X_tr), key="lab_disagreement",
+                 where=right)

@@ -1,1 +1,1 @@
-"""Plotly figures: pure functions from engine/surface data to go.Figure (no Streamlit)."""
+"""Plotly figures as plain dicts: pure functions from engine/surface data (no Streamlit)."""

@@ -5,31 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from engine.activations import ACTIVATIONS
 from engine.losses import softmax_cross_entropy, softmax_mse
+from viz.figure import Figure, axis, figure, hline, line, packed, title
 
 ACTIVATION_COLORS = {"sigmoid": "#D55E00", "tanh": "#0072B2", "relu": "#009E73"}
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 
 
-def _layout(fig: go.Figure, title: str, height: int, **axes) -> go.Figure:
-    fig.update_layout(template="none", height=height,
-                      margin={"l": 60, "r": 10, "t": 40, "b": 45},
-                      title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left"},
-                      legend={"orientation": "h", "y": -0.2, "x": 0}, **axes)
-    return fig
+def _chart(traces, heading: str, height: int, **more) -> Figure:
+    return figure(traces, {"template": "none", "height": height,
+                           "margin": {"l": 60, "r": 10, "t": 40, "b": 45},
+                           "title": title(heading),
+                           "legend": {"orientation": "h", "y": -0.2, "x": 0}, **more})
 
 
-def softmax_bars(probabilities: np.ndarray, true_class: int, names: Sequence[str]) -> go.Figure:
+def softmax_bars(probabilities: np.ndarray, true_class: int, names: Sequence[str]) -> Figure:
     colors = ["#16a34a" if k == true_class else "#94a3b8" for k in range(len(names))]
-    fig = go.Figure(go.Bar(x=list(names), y=probabilities, marker_color=colors,
-                           text=[f"{p:.3f}" for p in probabilities], textposition="outside",
-                           hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
-    return _layout(fig, "Softmax probabilities y'ᵢ = q(c)ᵢ (green: the true class)", 320,
-                   yaxis={"range": [0, 1.12], "title": {"text": "probability"},
-                          "gridcolor": "#e5e7eb"})
+    bars = {"type": "bar", "x": list(names), "y": [float(p) for p in probabilities],
+            "marker": {"color": colors}, "text": [f"{p:.3f}" for p in probabilities],
+            "textposition": "outside", "hovertemplate": "%{x}: %{y:.4f}<extra></extra>"}
+    return _chart([bars], "Softmax probabilities y'ᵢ = q(c)ᵢ (green: the true class)", 320,
+                  yaxis=axis("probability", range=[0, 1.12]))
 
 
 def true_class_curves(p: np.ndarray) -> dict[str, np.ndarray]:
@@ -49,63 +47,59 @@ def true_class_curves(p: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def why_cross_entropy(height: int = 360) -> tuple[go.Figure, go.Figure]:
+def why_cross_entropy(height: int = 360) -> tuple[Figure, Figure]:
     p = np.linspace(0.005, 0.995, 199)
     curves = true_class_curves(p)
-    loss = go.Figure()
-    loss.add_trace(go.Scatter(x=p, y=curves["ce"], name="cross-entropy  −log p",
-                              line={"color": "#2563eb", "width": 3}))
-    loss.add_trace(go.Scatter(x=p, y=curves["mse"], name="mean squared error",
-                              line={"color": "#dc2626", "width": 3, "dash": "dash"}))
-    _layout(loss, "Loss as the true class's probability p varies", height,
-            xaxis={"title": {"text": "predicted probability p of the true class"},
-                   "gridcolor": "#e5e7eb"},
-            yaxis={"title": {"text": "loss"}, "gridcolor": "#e5e7eb"})
-    grad = go.Figure()
-    grad.add_trace(go.Scatter(x=p, y=np.abs(curves["ce_grad"]), name="cross-entropy: |p − 1|",
-                              line={"color": "#2563eb", "width": 3}))
-    grad.add_trace(go.Scatter(x=p, y=np.abs(curves["mse_grad"]), name="mean squared error",
-                              line={"color": "#dc2626", "width": 3, "dash": "dash"}))
-    _layout(grad, "How hard the gradient pushes: |∂J/∂c_true|", height,
-            xaxis={"title": {"text": "predicted probability p of the true class"},
-                   "gridcolor": "#e5e7eb"},
-            yaxis={"title": {"text": "|∂J/∂c_true|"}, "gridcolor": "#e5e7eb"})
-    grad.add_vrect(x0=0, x1=0.1, fillcolor="#fee2e2", opacity=0.5, line_width=0,
-                   annotation={"text": "confident and wrong", "font": {"size": 11}},
-                   annotation_position="top left")
+    x = packed(p)
+    x_axis = axis("predicted probability p of the true class")
+    loss = _chart([line(x, curves["ce"], "cross-entropy  −log p", "#2563eb", width=3),
+                   line(x, curves["mse"], "mean squared error", "#dc2626", width=3,
+                        dash="dash")],
+                  "Loss as the true class's probability p varies", height,
+                  xaxis=x_axis, yaxis=axis("loss"))
+    confident_and_wrong = {"type": "rect", "xref": "x", "x0": 0, "x1": 0.1,
+                           "yref": "y domain", "y0": 0, "y1": 1, "fillcolor": "#fee2e2",
+                           "opacity": 0.5, "line": {"width": 0}, "layer": "below"}
+    note = {"text": "confident and wrong", "xref": "x", "x": 0, "xanchor": "left",
+            "yref": "y domain", "y": 1, "yanchor": "top", "showarrow": False,
+            "font": {"size": 11}}
+    grad = _chart([line(x, np.abs(curves["ce_grad"]), "cross-entropy: |p − 1|", "#2563eb",
+                        width=3),
+                   line(x, np.abs(curves["mse_grad"]), "mean squared error", "#dc2626",
+                        width=3, dash="dash")],
+                  "How hard the gradient pushes: |∂J/∂c_true|", height,
+                  xaxis=x_axis, yaxis=axis("|∂J/∂c_true|"),
+                  shapes=[confident_and_wrong], annotations=[note])
     return loss, grad
 
 
-def layer_profiles(profiles: dict[str, np.ndarray], title: str, y_title: str,
-                   height: int = 340) -> go.Figure:
+def layer_profiles(profiles: dict[str, np.ndarray], heading: str, y_title: str,
+                   height: int = 340) -> Figure:
     """One line per activation: a per-layer magnitude from layer 1 (input side) up."""
-    fig = go.Figure()
+    traces = []
     for name, values in profiles.items():
-        fig.add_trace(go.Scatter(
-            x=np.arange(1, len(values) + 1), y=np.maximum(values, 1e-300),
-            mode="lines+markers", name=ACTIVATION_LABELS[name],
-            line={"color": ACTIVATION_COLORS[name], "width": 2.5}, marker={"size": 5}))
-    return _layout(fig, title, height,
-                   xaxis={"title": {"text": "layer m (1 = next to the input)"},
-                          "gridcolor": "#e5e7eb", "dtick": 5},
-                   yaxis={"title": {"text": y_title}, "type": "log", "gridcolor": "#e5e7eb",
-                          "exponentformat": "power"})
+        # float64: a vanishing gradient of 1e-60 is below float32's range, not zero
+        traces.append(line(packed(np.arange(1, len(values) + 1), "i4"),
+                           packed(np.maximum(values, 1e-300), "f8"), ACTIVATION_LABELS[name],
+                           ACTIVATION_COLORS[name], width=2.5, mode="lines+markers",
+                           marker={"size": 5}))
+    return _chart(traces, heading, height,
+                  xaxis=axis("layer m (1 = next to the input)", dtick=5),
+                  yaxis=axis(y_title, log=True))
 
 
 def activation_and_slope(names: Sequence[str] = ("sigmoid", "relu"),
-                         height: int = 320) -> go.Figure:
+                         height: int = 320) -> Figure:
     z = np.linspace(-6, 6, 241)
-    fig = go.Figure()
+    x = packed(z)
+    traces = []
     for name in names:
         act = ACTIVATIONS[name]
         a = act.f(z)
-        color = ACTIVATION_COLORS[name]
-        fig.add_trace(go.Scatter(x=z, y=a, name=f"{ACTIVATION_LABELS[name]} f(z)",
-                                 line={"color": color, "width": 3}))
-        fig.add_trace(go.Scatter(x=z, y=act.df(z, a), name=f"{ACTIVATION_LABELS[name]} f'(z)",
-                                 line={"color": color, "width": 2, "dash": "dot"}))
-    fig.add_hline(y=0.25, line={"color": "#D55E00", "width": 1, "dash": "dash"},
-                  annotation={"text": "sigmoid's f' never exceeds 0.25", "font": {"size": 11}})
-    return _layout(fig, "Activations (solid) and their slopes f' (dotted)", height,
-                   xaxis={"title": {"text": "z"}, "gridcolor": "#e5e7eb"},
-                   yaxis={"range": [-0.1, 1.6], "gridcolor": "#e5e7eb"})
+        color, label = ACTIVATION_COLORS[name], ACTIVATION_LABELS[name]
+        traces.append(line(x, a, f"{label} f(z)", color, width=3))
+        traces.append(line(x, act.df(z, a), f"{label} f'(z)", color, dash="dot"))
+    shape, note = hline(0.25, "#D55E00", "sigmoid's f' never exceeds 0.25")
+    return _chart(traces, "Activations (solid) and their slopes f' (dotted)", height,
+                  xaxis=axis("z"), yaxis=axis(None, range=[-0.1, 1.6]),
+                  shapes=[shape], annotations=[note])

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
+from viz.figure import Figure, axis, figure, line, packed, title, vline
 from viz.png import png_data_uri
 
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
@@ -27,99 +27,102 @@ def plottable(history: Sequence) -> list:
     return [r for r in history if not r.diverged and np.isfinite(r.train_loss)]
 
 
-def _base(title: str, y_title: str, *, log_y: bool = False, height: int = 320) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(
-        template="none", height=height, margin={"l": 60, "r": 10, "t": 36, "b": 40},
-        title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left"},
-        xaxis={"title": {"text": "epoch"}, "gridcolor": "#e5e7eb", "rangemode": "tozero"},
-        yaxis={"title": {"text": y_title}, "gridcolor": "#e5e7eb",
-               "type": "log" if log_y else "linear", "exponentformat": "power"},
-        legend={"orientation": "h", "y": -0.22, "x": 0}, hovermode="x unified",
-        uirevision="keep",  # keep zoom while the curves grow
-    )
-    return fig
+def _curves(heading: str, y_title: str, traces, *, log_y: bool = False, height: int = 320,
+            **more) -> Figure:
+    return figure(traces, {
+        "template": "none", "height": height, "margin": {"l": 60, "r": 10, "t": 36, "b": 40},
+        "title": title(heading), "xaxis": axis("epoch", rangemode="tozero"),
+        "yaxis": axis(y_title, log=log_y), "legend": {"orientation": "h", "y": -0.22, "x": 0},
+        "hovermode": "x unified",
+        "uirevision": "keep",  # keep zoom while the curves grow
+        **more})
 
 
 def _member_color(i: int, n: int) -> str:
     return LAYER_COLORS[i * (len(LAYER_COLORS) - 1) // max(n - 1, 1)]
 
 
+def _epochs(records) -> dict:
+    return packed([r.epoch for r in records], "i4")
+
+
+def _training_and_validation(records, field: str, prefix: str, dash: str) -> list[dict]:
+    """The training curve of `field` ("loss" or "acc") and, if there is one, the validation."""
+    traces = [line(_epochs(records), [getattr(r, f"train_{field}") for r in records],
+                   prefix + "training", "#2563eb", dash=dash)]
+    val = [r for r in records if getattr(r, f"val_{field}") is not None]
+    if val:
+        traces.append(line(_epochs(val), [getattr(r, f"val_{field}") for r in val],
+                           prefix + "validation", "#dc2626", dash=dash))
+    return traces
+
+
+def _validation_per_member(runs: dict[str, Sequence], field: str) -> list[dict]:
+    traces = []
+    for i, (label, history) in enumerate(runs.items()):
+        val = [r for r in plottable(history) if getattr(r, f"val_{field}") is not None]
+        traces.append(line(_epochs(val), [getattr(r, f"val_{field}") for r in val], label,
+                           _member_color(i, len(runs))))
+    return traces
+
+
 def loss_curves(runs: dict[str, Sequence], *, best_epoch: int | None = None,
                 test_losses: dict[str, float] | None = None,
-                validation_only: bool = False) -> go.Figure:
+                validation_only: bool = False) -> Figure:
     """Training and validation loss per epoch for one or two runs (or, with
     validation_only, the validation loss of each of many runs: bagging's members)."""
-    fig = _base("Validation loss per member" if validation_only else "Loss per epoch",
-                "loss J")
+    if validation_only:
+        return _curves("Validation loss per member", "loss J",
+                       _validation_per_member(runs, "loss"))
+    traces = []
     for i, (label, history) in enumerate(runs.items()):
         records = plottable(history)
-        epochs = [r.epoch for r in records]
-        dash = RUN_DASH[i % 2]
         prefix = f"{label}: " if len(runs) > 1 else ""
-        val = [(r.epoch, r.val_loss) for r in records if r.val_loss is not None]
-        if validation_only:
-            fig.add_trace(go.Scatter(x=[e for e, _ in val], y=[v for _, v in val],
-                                     mode="lines", name=label,
-                                     line={"color": _member_color(i, len(runs))}))
-            continue
-        fig.add_trace(go.Scatter(x=epochs, y=[r.train_loss for r in records], mode="lines",
-                                 name=prefix + "training", line={"color": "#2563eb",
-                                                                 "dash": dash}))
-        if val:
-            fig.add_trace(go.Scatter(x=[e for e, _ in val], y=[v for _, v in val],
-                                     mode="lines", name=prefix + "validation",
-                                     line={"color": "#dc2626", "dash": dash}))
-        if test_losses and label in test_losses and epochs:
-            fig.add_trace(go.Scatter(
-                x=[epochs[-1]], y=[test_losses[label]], mode="markers",
-                name=prefix + "test (at the end)",
-                marker={"symbol": "diamond", "size": 11, "color": "#111827"}))
+        traces += _training_and_validation(records, "loss", prefix, RUN_DASH[i % 2])
+        if test_losses and label in test_losses and records:
+            traces.append({
+                "type": "scatter", "x": [records[-1].epoch], "y": [test_losses[label]],
+                "mode": "markers", "name": prefix + "test (at the end)",
+                "marker": {"symbol": "diamond", "size": 11, "color": "#111827"}})
+    more = {}
     if best_epoch:
-        fig.add_vline(x=best_epoch, line={"color": "#16a34a", "dash": "dot"},
-                      annotation={"text": f"best epoch {best_epoch}", "font": {"size": 11}})
+        shape, note = vline(best_epoch, "#16a34a", f"best epoch {best_epoch}")
+        more = {"shapes": [shape], "annotations": [note]}
+    return _curves("Loss per epoch", "loss J", traces, **more)
+
+
+def accuracy_curves(runs: dict[str, Sequence], *, validation_only: bool = False) -> Figure:
+    y_axis = {"range": [0, 1.02], "tickformat": ".0%"}
+    if validation_only:
+        fig = _curves("Validation accuracy per member", "accuracy",
+                      _validation_per_member(runs, "acc"))
+    else:
+        traces = []
+        for i, (label, history) in enumerate(runs.items()):
+            prefix = f"{label}: " if len(runs) > 1 else ""
+            traces += _training_and_validation(plottable(history), "acc", prefix,
+                                               RUN_DASH[i % 2])
+        fig = _curves("Accuracy per epoch", "accuracy", traces)
+    fig["layout"]["yaxis"].update(y_axis)
     return fig
 
 
-def accuracy_curves(runs: dict[str, Sequence], *, validation_only: bool = False) -> go.Figure:
-    fig = _base("Validation accuracy per member" if validation_only else "Accuracy per epoch",
-                "accuracy")
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    for i, (label, history) in enumerate(runs.items()):
-        records = plottable(history)
-        prefix = f"{label}: " if len(runs) > 1 else ""
-        dash = RUN_DASH[i % 2]
-        if validation_only:
-            fig.add_trace(go.Scatter(x=[r.epoch for r in records],
-                                     y=[r.val_acc for r in records], mode="lines", name=label,
-                                     line={"color": _member_color(i, len(runs))}))
-            continue
-        fig.add_trace(go.Scatter(x=[r.epoch for r in records], y=[r.train_acc for r in records],
-                                 mode="lines", name=prefix + "training",
-                                 line={"color": "#2563eb", "dash": dash}))
-        val = [(r.epoch, r.val_acc) for r in records if r.val_acc is not None]
-        if val:
-            fig.add_trace(go.Scatter(x=[e for e, _ in val], y=[v for _, v in val],
-                                     mode="lines", name=prefix + "validation",
-                                     line={"color": "#dc2626", "dash": dash}))
-    return fig
-
-
-def gradient_norms(runs: dict[str, Sequence]) -> go.Figure:
+def gradient_norms(runs: dict[str, Sequence]) -> Figure:
     """‖∂J/∂W^m‖ per layer m and epoch, log scale: vanishing gradients sink to the bottom."""
-    fig = _base("Gradient magnitude per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", log_y=True)
+    traces = []
     for i, (label, history) in enumerate(runs.items()):
         records = plottable(history)
         if not records:
             continue
         norms = np.array([r.grad_norms for r in records])
         prefix = f"{label}: " if len(runs) > 1 else ""
+        epochs = _epochs(records)
         for m in range(norms.shape[1]):
-            fig.add_trace(go.Scatter(
-                x=[r.epoch for r in records], y=np.maximum(norms[:, m], LOG_FLOOR),
-                mode="lines", name=f"{prefix}layer {m + 1}", legendgroup=label,
-                line={"color": _member_color(m, norms.shape[1]), "dash": RUN_DASH[i % 2]}))
-    return fig
+            traces.append(line(epochs, packed(np.maximum(norms[:, m], LOG_FLOOR), "f8"),
+                               f"{prefix}layer {m + 1}", _member_color(m, norms.shape[1]),
+                               dash=RUN_DASH[i % 2], legendgroup=label))
+    return _curves("Gradient magnitude per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
+                   log_y=True)
 
 
 def boundary_grid(X: np.ndarray, margin: float = 0.5):
@@ -144,97 +147,96 @@ def _probability_picture(proba: np.ndarray, shape, strength: float = 0.55) -> st
     return png_data_uri(np.flipud(rgb.reshape(*shape, 3)).round().astype(np.uint8))
 
 
-def _scatter_classes(fig: go.Figure, X: np.ndarray, y: np.ndarray, classes: Sequence[str],
-                     *, name_suffix: str = "", symbol: str = "circle", size: int = 7) -> None:
+def _class_points(X: np.ndarray, y: np.ndarray, classes: Sequence[str], *,
+                  name_suffix: str = "", symbol: str = "circle", size: int = 7) -> list[dict]:
+    traces = []
     for k, name in enumerate(classes):
         rows = y == k
-        fig.add_trace(go.Scatter(
-            x=X[rows, 0].astype(np.float32), y=X[rows, 1].astype(np.float32), mode="markers",
-            name=f"{name}{name_suffix}", marker={"color": CLASS_COLORS[k % len(CLASS_COLORS)],
-                                                  "size": size, "symbol": symbol,
-                                                  "line": {"color": "white", "width": 0.8}}))
+        traces.append({
+            "type": "scatter", "x": packed(X[rows, 0]), "y": packed(X[rows, 1]),
+            "mode": "markers", "name": f"{name}{name_suffix}",
+            "marker": {"color": CLASS_COLORS[k % len(CLASS_COLORS)], "size": size,
+                       "symbol": symbol, "line": {"color": "white", "width": 0.8}}})
+    return traces
 
 
 def decision_boundary(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
                       y: np.ndarray, classes: Sequence[str], *, title: str = "Decision boundary",
                       X_other: np.ndarray | None = None, y_other: np.ndarray | None = None,
-                      other_name: str = "validation", height: int = 420) -> go.Figure:
+                      other_name: str = "validation", height: int = 420) -> Figure:
     """The input plane coloured by the predicted class (paler = less sure), with the data."""
     xs, ys, points = boundary_grid(np.vstack([X, X_other]) if X_other is not None else X)
     with np.errstate(all="ignore"):
         proba = np.nan_to_num(predict_proba(points), nan=1.0 / len(classes))
-    fig = go.Figure()
-    _scatter_classes(fig, X, y, classes)
+    traces = _class_points(X, y, classes)
     if X_other is not None and len(X_other):
-        _scatter_classes(fig, X_other, y_other, classes, name_suffix=f" ({other_name})",
-                         symbol="circle-open", size=7)
-    _image_layout(fig, _probability_picture(proba, (GRID, GRID)), xs, ys, title, height)
-    return fig
+        traces += _class_points(X_other, y_other, classes, name_suffix=f" ({other_name})",
+                                symbol="circle-open", size=7)
+    return figure(traces, _image_layout(_probability_picture(proba, (GRID, GRID)), xs, ys,
+                                        title, height))
 
 
-def _image_layout(fig, uri, xs, ys, title, height) -> None:
-    fig.update_layout(
-        template="none", height=height, margin={"l": 40, "r": 10, "t": 36, "b": 30},
-        title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left"},
-        xaxis={"range": [xs[0], xs[-1]], "showgrid": False, "zeroline": False},
-        yaxis={"range": [ys[0], ys[-1]], "showgrid": False, "zeroline": False,
-               "scaleanchor": "x", "scaleratio": 1},
-        images=[{"source": uri, "xref": "x", "yref": "y", "x": xs[0], "y": ys[-1],
-                 "sizex": xs[-1] - xs[0], "sizey": ys[-1] - ys[0], "sizing": "stretch",
-                 "layer": "below"}],
-        legend={"orientation": "h", "y": -0.08, "x": 0}, uirevision="keep")
+def _image_layout(uri, xs, ys, heading, height) -> dict:
+    (x0, x1), (y0, y1) = (float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1]))
+    return {
+        "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
+        "title": title(heading),
+        "xaxis": {"range": [x0, x1], "showgrid": False, "zeroline": False},
+        "yaxis": {"range": [y0, y1], "showgrid": False, "zeroline": False,
+                  "scaleanchor": "x", "scaleratio": 1},
+        "images": [{"source": uri, "xref": "x", "yref": "y", "x": x0, "y": y1,
+                    "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
+                    "layer": "below"}],
+        "legend": {"orientation": "h", "y": -0.08, "x": 0}, "uirevision": "keep"}
 
 
 def ensemble_boundaries(member_probas: Sequence[Callable], ensemble_proba: Callable,
                         X: np.ndarray, y: np.ndarray, classes: Sequence[str],
-                        height: int = 460) -> go.Figure:
+                        height: int = 460) -> Figure:
     """Each member's boundary as a thin line, over the averaged ensemble's colours."""
     xs, ys, points = boundary_grid(X)
     with np.errstate(all="ignore"):
         averaged = np.nan_to_num(ensemble_proba(points), nan=1.0 / len(classes))
-    fig = go.Figure()
+    traces = []
     for i, member in enumerate(member_probas):
         with np.errstate(all="ignore"):
             vote = np.argmax(member(points), axis=1).reshape(GRID, GRID)
-        fig.add_trace(go.Contour(
-            x=xs, y=ys, z=vote.astype(np.float32), showscale=False, hoverinfo="skip",
-            contours={"coloring": "none", "start": 0.5, "end": len(classes) - 1.5 + 1e-9,
-                      "size": 1}, line={"color": "rgba(17,24,39,0.45)", "width": 1},
-            name="members' boundaries", showlegend=i == 0))
-    _scatter_classes(fig, X, y, classes, size=6)
-    _image_layout(fig, _probability_picture(averaged, (GRID, GRID)), xs, ys,
-                  "Ensemble: averaged boundary (colours), members (thin lines)", height)
-    return fig
+        traces.append({
+            "type": "contour", "x": packed(xs), "y": packed(ys), "z": packed(vote),
+            "showscale": False, "hoverinfo": "skip",
+            "contours": {"coloring": "none", "start": 0.5, "end": len(classes) - 1.5 + 1e-9,
+                         "size": 1},
+            "line": {"color": "rgba(17,24,39,0.45)", "width": 1},
+            "name": "members' boundaries", "showlegend": i == 0})
+    traces += _class_points(X, y, classes, size=6)
+    return figure(traces, _image_layout(
+        _probability_picture(averaged, (GRID, GRID)), xs, ys,
+        "Ensemble: averaged boundary (colours), members (thin lines)", height))
 
 
 def disagreement_map(disagreement: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
-                     height: int = 460) -> go.Figure:
+                     height: int = 460) -> Figure:
     """Where the members vote differently from the ensemble (0 = all agree)."""
     xs, ys, points = boundary_grid(X)
     d = disagreement(points).reshape(GRID, GRID)
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=d.astype(np.float32), zmin=0, zmax=1,
-                               colorscale="Reds", colorbar={"title": {"text": "share"}},
-                               hovertemplate="(%{x:.2f}, %{y:.2f})<br>%{z:.0%} of members "
-                                             "disagree<extra></extra>"))
-    fig.add_trace(go.Scatter(x=X[:, 0].astype(np.float32), y=X[:, 1].astype(np.float32),
-                             mode="markers", name="data",
-                             marker={"color": "#111827", "size": 3, "opacity": 0.5}))
-    fig.update_layout(
-        template="none", height=height, margin={"l": 40, "r": 10, "t": 36, "b": 30},
-        title={"text": "Where the members disagree with the ensemble", "font": {"size": 14},
-               "x": 0, "xanchor": "left"},
-        yaxis={"scaleanchor": "x", "scaleratio": 1}, showlegend=False)
-    return fig
+    heat = {"type": "heatmap", "x": packed(xs), "y": packed(ys), "z": packed(d), "zmin": 0,
+            "zmax": 1, "colorscale": "Reds", "colorbar": {"title": {"text": "share"}},
+            "hovertemplate": "(%{x:.2f}, %{y:.2f})<br>%{z:.0%} of members "
+                             "disagree<extra></extra>"}
+    data = {"type": "scatter", "x": packed(X[:, 0]), "y": packed(X[:, 1]), "mode": "markers",
+            "name": "data", "marker": {"color": "#111827", "size": 3, "opacity": 0.5}}
+    return figure([heat, data], {
+        "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
+        "title": title("Where the members disagree with the ensemble"),
+        "yaxis": {"scaleanchor": "x", "scaleratio": 1}, "showlegend": False})
 
 
-def hidden_weights(W: np.ndarray, features: Sequence[str], height: int = 260) -> go.Figure:
+def hidden_weights(W: np.ndarray, features: Sequence[str], height: int = 260) -> Figure:
     """W¹ as a heat map: identical columns mean identical hidden units."""
     limit = float(np.abs(W).max()) or 1.0
-    fig = go.Figure(go.Heatmap(
-        z=W.astype(np.float32), x=[f"unit {j + 1}" for j in range(W.shape[1])],
-        y=list(features)[:W.shape[0]], colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
-        colorbar={"title": {"text": "weight"}},
-        hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>"))
-    fig.update_layout(template="none", height=height,
-                      margin={"l": 60, "r": 10, "t": 10, "b": 40})
-    return fig
+    heat = {"type": "heatmap", "z": packed(W), "x": [f"unit {j + 1}" for j in range(W.shape[1])],
+            "y": list(features)[:W.shape[0]], "colorscale": "RdBu", "zmid": 0,
+            "zmin": -limit, "zmax": limit, "colorbar": {"title": {"text": "weight"}},
+            "hovertemplate": "%{y} → %{x}: %{z:.3f}<extra></extra>"}
+    return figure([heat], {"template": "none", "height": height,
+                           "margin": {"l": 60, "r": 10, "t": 10, "b": 40}})

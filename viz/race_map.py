@@ -14,9 +14,9 @@ import base64
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from viz.colors import CRITICAL_POINT_STYLE, OPTIMIZER_COLORS, OPTIMIZER_LABELS
+from viz.figure import Figure, packed
 
 MAX_FRAMES = 80
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
@@ -44,17 +44,6 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, count + 1)).astype(int))
 
 
-def _f32(a) -> np.ndarray:
-    return np.asarray(a, dtype=np.float32)  # half the bytes; plenty for screen positions
-
-
-def _packed(a) -> dict:
-    """A float32 array as plotly.js's typed-array spec, base64-packed here: serialising
-    hundreds of small NumPy arrays one by one was most of the page's server time."""
-    data = np.ascontiguousarray(a, dtype="<f4")
-    return {"dtype": "f4", "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
-
-
 def _head_symbol(path: PathView, step: int) -> str:
     return "x" if path.diverged and step >= path.last_step else "circle"
 
@@ -66,82 +55,95 @@ def _thin(points: np.ndarray, limit: int) -> np.ndarray:
     return points[np.linspace(0, len(points) - 1, limit).round().astype(int)]
 
 
-def _trail(path: PathView, lo: int, hi: int) -> np.ndarray:
-    part = path.positions[min(lo, path.last_step):min(hi, path.last_step) + 1]
-    return _thin(part, MAX_TRAIL_POINTS)
+def _screen_columns(path: PathView) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of the path's good part as contiguous little-endian float32 arrays.
+
+    Paths are finite and stay inside the escape box, so float32 cannot overflow; a
+    frame's trail is then a slice of these, base64-encoded as it is (see `_typed`).
+    """
+    good = path.positions[:path.last_step + 1]
+    return np.ascontiguousarray(good[:, 0], "<f4"), np.ascontiguousarray(good[:, 1], "<f4")
+
+
+def _typed(column: np.ndarray) -> dict:
+    """viz.figure.packed for a column from `_screen_columns`, without its checks: the
+    frames hold hundreds of these, and the checks were half the map's build time."""
+    return {"dtype": "f4", "bdata": base64.b64encode(column).decode("ascii")}
+
+
+def _trail(columns, last_step: int, lo: int, hi: int) -> tuple[dict, dict]:
+    lo, hi = min(lo, last_step), min(hi, last_step) + 1
+    if hi - lo > MAX_TRAIL_POINTS:
+        rows = np.linspace(lo, hi - 1, MAX_TRAIL_POINTS).round().astype(int)
+        return _typed(columns[0][rows]), _typed(columns[1][rows])
+    return _typed(columns[0][lo:hi]), _typed(columns[1][lo:hi])
 
 
 def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
-             start=None, show_look_ahead: bool = False, height: int = 680) -> dict:
-    """The animated race, as a Plotly figure dict (st.plotly_chart takes it as is).
+             start=None, show_look_ahead: bool = False, height: int = 680) -> Figure:
+    """The animated race, as a Plotly figure dict.
 
     Traces, in order: click grid, critical points, faint full paths, trails, heads,
-    look-ahead ghost, start. Frames update trails, heads and ghost. The frames are
-    plain dicts: validating a hundred go.Frame objects would cost more server time
-    than everything else on the page together.
+    look-ahead ghost, start. Frames update trails, heads and ghost.
     """
     (x0, x1), (y0, y1) = bounds
-    fig = go.Figure()
     gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
-    fig.add_trace(go.Scatter(
-        x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers", name="start here",
-        marker={"size": 9, "opacity": 0}, showlegend=False,
-        hovertemplate="click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>"))
-    _add_critical_points(fig, critical_points)
+    data = [{
+        "type": "scatter", "x": packed(gx.ravel()), "y": packed(gy.ravel()), "mode": "markers",
+        "name": "start here", "marker": {"size": 9, "opacity": 0}, "showlegend": False,
+        "hovertemplate": "click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>"}]
+    data += _critical_points(critical_points)
     for path in paths:
         whole = _thin(path.positions[:path.last_step + 1], MAX_PATH_POINTS)
-        fig.add_trace(go.Scatter(
-            x=_f32(whole[:, 0]), y=_f32(whole[:, 1]),
-            mode="lines", name=OPTIMIZER_LABELS[path.name], legendgroup=path.name,
-            line={"color": OPTIMIZER_COLORS[path.name], "width": 1.5}, opacity=0.45,
-            hoverinfo="skip"))
+        data.append({
+            "type": "scatter", "x": packed(whole[:, 0]), "y": packed(whole[:, 1]),
+            "mode": "lines", "name": OPTIMIZER_LABELS[path.name], "legendgroup": path.name,
+            "line": {"color": OPTIMIZER_COLORS[path.name], "width": 1.5}, "opacity": 0.45,
+            "hoverinfo": "skip"})
     steps = frame_steps(len(paths[0].positions) - 1) if paths else np.array([0])
-    moving = len(fig.data)  # index of the first trace that frames update
-    end = int(steps[-1])
-    lo_end = int(steps[max(len(steps) - 1 - TRAIL_FRAMES, 0)])
-    for path in paths:  # the figure opens on the finished race
-        trail = _trail(path, lo_end, end)
-        fig.add_trace(go.Scatter(
-            x=_f32(trail[:, 0]), y=_f32(trail[:, 1]), mode="lines", legendgroup=path.name,
-            showlegend=False, line={"color": OPTIMIZER_COLORS[path.name], "width": 3.5},
-            hoverinfo="skip"))
-    for path in paths:
-        head = path.positions[min(end, path.last_step)]
-        fig.add_trace(go.Scatter(
-            x=[float(head[0])], y=[float(head[1])], mode="markers", legendgroup=path.name,
-            showlegend=False, name=OPTIMIZER_LABELS[path.name],
-            marker={"size": 12, "color": OPTIMIZER_COLORS[path.name],
-                    "symbol": _head_symbol(path, end), "line": {"color": "white", "width": 1.5}},
-            hovertemplate=OPTIMIZER_LABELS[path.name] + "<br>(%{x:.3f}, %{y:.3f})<extra></extra>"))
+    moving = len(data)  # index of the first trace that frames update
     ghosts = [p for p in paths if show_look_ahead and p.look_ahead is not None]
-    for path in ghosts:
-        point = path.look_ahead[min(end, path.last_step)]
-        fig.add_trace(go.Scatter(
-            x=[float(point[0])], y=[float(point[1])], mode="markers", legendgroup=path.name,
-            name="Nesterov look-ahead θ + λv", showlegend=True,
-            marker={"size": 12, "color": "rgba(0,0,0,0)", "symbol": "circle",
-                    "line": {"color": OPTIMIZER_COLORS[path.name], "width": 2, "dash": "dot"}},
-            hovertemplate="look-ahead θ + λv<br>(%{x:.3f}, %{y:.3f})<extra></extra>"))
+    columns = [_screen_columns(path) for path in paths]
+    last = _frame(paths, columns, ghosts, steps, len(steps) - 1, moving)["data"]
+    for path, trail in zip(paths, last, strict=False):  # the figure opens on the finished race
+        data.append({**trail, "mode": "lines", "legendgroup": path.name, "showlegend": False,
+                     "line": {"color": OPTIMIZER_COLORS[path.name], "width": 3.5},
+                     "hoverinfo": "skip"})
+    for path, head in zip(paths, last[len(paths):], strict=False):
+        label = OPTIMIZER_LABELS[path.name]
+        data.append({
+            **head, "mode": "markers", "legendgroup": path.name, "showlegend": False,
+            "name": label, "marker": {"size": 12, "color": OPTIMIZER_COLORS[path.name],
+                                      "symbol": head["marker"]["symbol"],
+                                      "line": {"color": "white", "width": 1.5}},
+            "hovertemplate": label + "<br>(%{x:.3f}, %{y:.3f})<extra></extra>"})
+    for path, ghost in zip(ghosts, last[2 * len(paths):], strict=True):
+        data.append({
+            **ghost, "mode": "markers", "legendgroup": path.name,
+            "name": "Nesterov look-ahead θ + λv", "showlegend": True,
+            "marker": {"size": 12, "color": "rgba(0,0,0,0)", "symbol": "circle",
+                       "line": {"color": OPTIMIZER_COLORS[path.name], "width": 2,
+                                "dash": "dot"}},
+            "hovertemplate": "look-ahead θ + λv<br>(%{x:.3f}, %{y:.3f})<extra></extra>"})
     if start is not None:
-        fig.add_trace(go.Scatter(
-            x=[float(start[0])], y=[float(start[1])], mode="markers", name="start",
-            marker={"size": 11, "color": "white", "symbol": "diamond",
-                    "line": {"color": "black", "width": 1.5}},
-            hovertemplate="start (%{x:.3f}, %{y:.3f})<extra></extra>"))
+        data.append({
+            "type": "scatter", "x": [float(start[0])], "y": [float(start[1])],
+            "mode": "markers", "name": "start",
+            "marker": {"size": 11, "color": "white", "symbol": "diamond",
+                       "line": {"color": "black", "width": 1.5}},
+            "hovertemplate": "start (%{x:.3f}, %{y:.3f})<extra></extra>"})
+    return {"data": data, "layout": _layout(image_uri, bounds, steps, height),
+            "frames": [_frame(paths, columns, ghosts, steps, i, moving)
+                       for i in range(len(steps))]}
 
-    _layout(fig, image_uri, bounds, steps, height)
-    spec = fig.to_dict()
-    spec["frames"] = [_frame(paths, ghosts, steps, i, moving) for i in range(len(steps))]
-    return spec
 
-
-def _frame(paths, ghosts, steps, i, first) -> dict:
+def _frame(paths, columns, ghosts, steps, i, first) -> dict:
     step = int(steps[i])
     lo = int(steps[max(i - TRAIL_FRAMES, 0)])
     data = []
-    for path in paths:
-        trail = _trail(path, lo, step)
-        data.append({"type": "scatter", "x": _packed(trail[:, 0]), "y": _packed(trail[:, 1])})
+    for path, xy in zip(paths, columns, strict=True):
+        x, y = _trail(xy, path.last_step, lo, step)
+        data.append({"type": "scatter", "x": x, "y": y})
     for path in paths:
         head = path.positions[min(step, path.last_step)]
         data.append({"type": "scatter", "x": [round(float(head[0]), 5)],
@@ -154,29 +156,31 @@ def _frame(paths, ghosts, steps, i, first) -> dict:
     return {"data": data, "name": str(step), "traces": list(range(first, first + len(data)))}
 
 
-def _add_critical_points(fig: go.Figure, critical_points) -> None:
+def _critical_points(critical_points) -> list[dict]:
     points = list(critical_points)
     if len(points) > MAX_MARKED_POINTS:
         points = [p for p in points if p.kind == "global minimum"]
+    traces = []
     for kind, (symbol, color) in CRITICAL_POINT_STYLE.items():
         chosen = [p for p in points if p.kind == kind]
-        if not chosen:
-            continue
-        fig.add_trace(go.Scatter(
-            x=[p.x for p in chosen], y=[p.y for p in chosen], mode="markers", name=kind,
-            marker={"symbol": symbol, "size": 20 if kind == "global minimum" else 13,
-                    "color": color, "line": {"color": "#222", "width": 1.2}},
-            hovertemplate=f"{kind}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
+        if chosen:
+            traces.append({
+                "type": "scatter", "x": [p.x for p in chosen], "y": [p.y for p in chosen],
+                "mode": "markers", "name": kind,
+                "marker": {"symbol": symbol, "size": 20 if kind == "global minimum" else 13,
+                           "color": color, "line": {"color": "#222", "width": 1.2}},
+                "hovertemplate": f"{kind}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"})
+    return traces
 
 
-def _layout(fig: go.Figure, image_uri: str, bounds, steps, height: int) -> None:
+def _layout(image_uri: str, bounds, steps, height: int) -> dict:
     (x0, x1), (y0, y1) = bounds
     animate = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                "transition": {"duration": 0}}
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "transition": {"duration": 0},
             "fromcurrent": True, "mode": "immediate"}
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside"}
-    fig.update_layout(
+    return dict(
         template="none", height=height, margin={"l": 50, "r": 10, "t": 64, "b": 40},
         xaxis={**axis, "range": [x0, x1], "title": {"text": "x"}},
         yaxis={**axis, "range": [y0, y1], "title": {"text": "y"},

@@ -1,0 +1,132 @@
+"""Every figure viz/ builds is a dict that plotly.py itself accepts, property by property.
+
+The app hands these dicts to Streamlit without plotly.py's validation (ui/charts.py),
+so this is where a misspelt property or a wrong value type must fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from plotly.tools import return_figure_from_figure_or_data
+
+from engine import MLP, Momentum, fit, make_moons
+from engine.ensembles import fit_bagging
+from engine.optimizers import make_optimizer
+from engine.race import effective_steps, run_race, velocity_norms
+from surfaces import SURFACES
+from ui.charts import Prebuilt
+from ui.presets import DEFAULT_HYPERPARAMETERS, OPTIMIZER_NAMES
+from viz import concept_charts, lab_charts, race_charts
+from viz.figure import packed
+from viz.race_map import PathView, race_map
+from viz.surface_3d import surface_3d
+from viz.surface_image import sample_surface, surface_data_uri
+
+
+def race_figures() -> dict[str, dict]:
+    surface = SURFACES["two_minima"]
+    optimizers = {name: make_optimizer(name, **DEFAULT_HYPERPARAMETERS[name])
+                  for name in OPTIMIZER_NAMES}
+    optimizers["sgd"] = make_optimizer("sgd", lr=30.0)  # diverges: an "x" head, a short path
+    lanes = run_race(surface, optimizers, surface.start, 120)
+    assert lanes[0].diverged_at > 0
+    grid = sample_surface(surface.f, surface.bounds)
+    paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
+                      lane.look_ahead) for lane in lanes]
+    return {
+        "race map": race_map(surface_data_uri(grid), surface.bounds, paths,
+                             surface.critical_points, surface.start, show_look_ahead=True),
+        "3D view": surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
+                                     for lane in lanes]),
+        "loss": race_charts.loss_chart([(lane.name, lane.losses) for lane in lanes], -2.0),
+        "loss, no known minimum": race_charts.loss_chart(
+            [(lane.name, lane.losses) for lane in lanes], None),
+        "gradient norm": race_charts.grad_norm_chart(
+            [(lane.name, lane.path.grad_norms[:, 0]) for lane in lanes]),
+        "speed": race_charts.velocity_chart(
+            [(lane.name, v) for lane in lanes if (v := velocity_norms(lane)) is not None]),
+        "effective step": race_charts.effective_step_chart(
+            [(lane.name, r) for lane in lanes if (r := effective_steps(lane)) is not None]),
+    }
+
+
+def lab_figures() -> dict[str, dict]:
+    X, y = make_moons(120, noise=0.2, seed=0)
+    X_va, y_va = make_moons(40, noise=0.2, seed=1)
+    histories = {}
+    for activation in ("relu", "sigmoid"):
+        net = MLP([2, 8, 2], activation=activation, seed=0)
+        histories[activation] = list(fit(net, Momentum(lr=0.1, momentum=0.9), X, y, epochs=4,
+                                         batch_size=16, seed=0, X_val=X_va, y_val=y_va))
+    bagging = fit_bagging([2, 6, 2], lambda: Momentum(lr=0.1, momentum=0.9), X, y, k=3,
+                          epochs=3, batch_size=16, seed=0)
+    members = {f"member {i + 1}": histories["relu"] for i in range(3)}
+    classes = ["class 0", "class 1"]
+    return {
+        "loss": lab_charts.loss_curves(histories, best_epoch=2,
+                                       test_losses={"relu": 0.4, "sigmoid": 0.6}),
+        "loss per member": lab_charts.loss_curves(members, validation_only=True),
+        "accuracy": lab_charts.accuracy_curves({"relu": histories["relu"]}),
+        "accuracy per member": lab_charts.accuracy_curves(members, validation_only=True),
+        "gradient norms": lab_charts.gradient_norms(histories),
+        "decision boundary": lab_charts.decision_boundary(
+            net.predict_proba, X, y, classes, X_other=X_va, y_other=y_va),
+        "ensemble": lab_charts.ensemble_boundaries(
+            [m.predict_proba for m in bagging.members], bagging.predict_proba, X, y, classes),
+        "disagreement": lab_charts.disagreement_map(bagging.disagreement, X),
+        "hidden weights": lab_charts.hidden_weights(net.layers[0].W, ["x₁", "x₂"]),
+    }
+
+
+def concept_figures() -> dict[str, dict]:
+    loss, grad = concept_charts.why_cross_entropy()
+    return {
+        "softmax": concept_charts.softmax_bars(np.array([0.2, 0.7, 0.1]), 1, "abc"),
+        "loss vs p": loss, "gradient vs p": grad,
+        "layer profiles": concept_charts.layer_profiles(
+            {"sigmoid": np.geomspace(1e-60, 1, 20), "relu": np.ones(20)}, "t", "norm"),
+        "activations": concept_charts.activation_and_slope(),
+    }
+
+
+FIGURES = {**race_figures(), **lab_figures(), **concept_figures()}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_plotly_accepts_every_property(name):
+    spec = FIGURES[name]
+    validated = go.Figure(spec)  # raises ValueError on any invalid property or value
+    assert len(validated.data) == len(spec["data"]) > 0
+    if "frames" in spec:
+        assert len(validated.frames) == len(spec["frames"])
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_the_spec_is_plain_finite_json(name):
+    text = pio.to_json(FIGURES[name], validate=False)
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text)["data"]
+
+
+def test_streamlit_receives_the_spec_as_it_is():
+    spec = FIGURES["race map"]
+    assert return_figure_from_figure_or_data(Prebuilt(spec), validate_figure=True) is spec
+
+
+def test_packed_arrays_round_trip_and_widen_beyond_float32():
+    values = np.array([0.5, -3.25, 1e6])
+    spec = packed(values)
+    assert spec["dtype"] == "f4"
+    np.testing.assert_array_equal(np.frombuffer(base64.b64decode(spec["bdata"]), "<f4"), values)
+    huge = packed(np.array([1.0, 1e50]))
+    assert huge["dtype"] == "f8"
+    assert np.frombuffer(base64.b64decode(huge["bdata"]), "<f8")[1] == 1e50
+    grid = packed(np.arange(6).reshape(2, 3), "i4")
+    assert grid["shape"] == "2, 3"
+
