@@ -10,7 +10,9 @@ dataclass of keyword-only hyperparameters with two pure methods:
 `grad_fn(theta)` returns ∇J with theta's shape. Updates are elementwise, so the
 same optimizer moves an (N, 2) array of independent particles on a surface and
 the flat parameter vector of a network. Inputs are never modified; each step
-returns a new θ and a new state.
+returns a new θ and a new state. The arithmetic works in place in those fresh
+result arrays rather than making a temporary per operation: a network's θ is
+large, and a race calls `step` thousands of times.
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ class SGD(_Hyper):
 
     def step(self, theta: np.ndarray, grad_fn: GradFn, state: CountState):
         theta = _as_float(theta)
-        return theta - self.lr * grad_fn(theta), CountState(state.count + 1)
+        new_theta = grad_fn(theta) * self.lr  # α g, then θ − α g in place
+        return np.subtract(theta, new_theta, out=new_theta), CountState(state.count + 1)
 
 
 # ---------------------------------------------------------------- momentum
@@ -116,8 +119,16 @@ class Momentum(_Hyper):
 
     def step(self, theta: np.ndarray, grad_fn: GradFn, state: MomentumState):
         theta = _as_float(theta)
-        v = self.momentum * state.v - self.lr * grad_fn(theta)
-        return theta + v, MomentumState(state.count + 1, v)
+        return _momentum_step(theta, grad_fn(theta), state, self.lr, self.momentum)
+
+
+def _momentum_step(theta, g, state: MomentumState, lr: float, momentum: float):
+    """v = λv − αg and θ + v, computed in the two arrays the step returns."""
+    v = state.v * momentum
+    new_theta = g * lr  # α g for now
+    v -= new_theta
+    np.add(theta, v, out=new_theta)
+    return new_theta, MomentumState(state.count + 1, v)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,8 +156,8 @@ class Nesterov(_Hyper):
 
     def step(self, theta: np.ndarray, grad_fn: GradFn, state: MomentumState):
         theta = _as_float(theta)
-        v = self.momentum * state.v - self.lr * grad_fn(self.look_ahead(theta, state))
-        return theta + v, MomentumState(state.count + 1, v)
+        g = grad_fn(self.look_ahead(theta, state))
+        return _momentum_step(theta, g, state, self.lr, self.momentum)
 
 
 # ---------------------------------------------------------------- adaptive rates
@@ -159,7 +170,16 @@ class AccumulatorState(NamedTuple):
 
 def effective_lr(lr: float, eps: float, r: np.ndarray) -> np.ndarray:
     """α / (δ + √r): the per-parameter step size of AdaGrad and RMSProp."""
-    return lr / (eps + np.sqrt(r))
+    rate = np.sqrt(r)
+    rate += eps
+    return np.divide(lr, rate, out=rate)
+
+
+def _adaptive_step(theta, g, lr: float, eps: float, r: np.ndarray) -> np.ndarray:
+    """θ − α / (δ + √r) ⊙ g, in one fresh array."""
+    new_theta = effective_lr(lr, eps, r)
+    new_theta *= g
+    return np.subtract(theta, new_theta, out=new_theta)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,7 +205,7 @@ class AdaGrad(_Hyper):
         theta = _as_float(theta)
         g = grad_fn(theta)
         r = state.r + g * g
-        return theta - effective_lr(self.lr, self.eps, r) * g, AccumulatorState(state.count + 1, r)
+        return _adaptive_step(theta, g, self.lr, self.eps, r), AccumulatorState(state.count + 1, r)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,8 +231,9 @@ class RMSProp(_Hyper):
     def step(self, theta: np.ndarray, grad_fn: GradFn, state: AccumulatorState):
         theta = _as_float(theta)
         g = grad_fn(theta)
-        r = self.rho * state.r + (1.0 - self.rho) * (g * g)
-        return theta - effective_lr(self.lr, self.eps, r) * g, AccumulatorState(state.count + 1, r)
+        r = self.rho * state.r
+        r += (1.0 - self.rho) * (g * g)
+        return _adaptive_step(theta, g, self.lr, self.eps, r), AccumulatorState(state.count + 1, r)
 
 
 class AdamState(NamedTuple):
@@ -250,14 +271,24 @@ class Adam(_Hyper):
         theta = _as_float(theta)
         g = grad_fn(theta)
         t = state.count + 1
-        s = self.beta1 * state.s + (1.0 - self.beta1) * g
-        r = self.beta2 * state.r + (1.0 - self.beta2) * (g * g)
-        s_hat = s / (1.0 - self.beta1**t)
-        r_hat = r / (1.0 - self.beta2**t)
-        return theta - self.lr * s_hat / (self.eps + np.sqrt(r_hat)), AdamState(t, s, r)
+        s = self.beta1 * state.s
+        s += (1.0 - self.beta1) * g
+        r = self.beta2 * state.r
+        r += (1.0 - self.beta2) * (g * g)
+        # θ − α ŝ / (δ + √r̂), built up in place in the array it returns
+        new_theta = s / (1.0 - self.beta1**t)  # ŝ
+        new_theta *= self.lr
+        root = r / (1.0 - self.beta2**t)  # r̂
+        np.sqrt(root, out=root)
+        root += self.eps
+        new_theta /= root
+        return np.subtract(theta, new_theta, out=new_theta), AdamState(t, s, r)
 
 
 # ---------------------------------------------------------------- second order
+
+_IDENTITY = np.eye(2)
+_ADJUGATE_SIGNS = np.array([[1.0, -1.0], [-1.0, 1.0]])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -291,17 +322,16 @@ class Newton(_Hyper):
         if theta.shape[-1:] != (2,):
             raise ValueError(f"Newton works on 2D points (..., 2), got shape {theta.shape}")
         g = grad_fn(theta)
-        h = hess_fn(theta)
-        # Solve the 2×2 system (H + μI) d = g in closed form, for every point at once.
-        a = h[..., 0, 0] + self.damping
-        b = h[..., 0, 1]
-        c = h[..., 1, 0]
-        d = h[..., 1, 1] + self.damping
-        det = a * d - b * c
+        m = hess_fn(theta) + self.damping * _IDENTITY
+        # Solve the 2×2 system M d = g, M = H + μI, for every point at once:
+        # d = adj(M) g / det(M) with adj([[a, b], [c, d]]) = [[d, −b], [−c, a]].
+        adjugate = m[..., ::-1, ::-1].swapaxes(-1, -2) * _ADJUGATE_SIGNS
+        det = m[..., 0, 0] * m[..., 1, 1] - m[..., 0, 1] * m[..., 1, 0]
+        new_theta = (adjugate * g[..., None, :]).sum(axis=-1)  # adj(M) g
         with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.stack([d * g[..., 0] - b * g[..., 1], a * g[..., 1] - c * g[..., 0]], axis=-1)
-            step = step / det[..., None]
-        return theta - self.lr * step, CountState(state.count + 1)
+            new_theta /= det[..., None]  # d
+        new_theta *= self.lr
+        return np.subtract(theta, new_theta, out=new_theta), CountState(state.count + 1)
 
 
 OPTIMIZERS: dict[str, type] = {

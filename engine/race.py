@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.trajectories import Trajectory, run
+from engine.trajectories import Trajectory, run_together
 
 # A particle may wander this many plot-widths beyond the plot before it counts as
 # gone: momentum often overshoots the view and comes back.
@@ -62,10 +62,11 @@ def tolerance(bounds) -> float:
 def run_race(surface, optimizers: dict[str, object], start, steps: int) -> list[Lane]:
     """Run every optimizer from `start` for `steps` steps over `surface`."""
     start = np.array(start, dtype=np.float64).reshape(1, 2)
+    paths = run_together(list(optimizers.values()), start, grad_fn=surface.grad,
+                         loss_fn=surface.f, hess_fn=surface.hessian, steps=steps,
+                         bounds=escape_bounds(surface.bounds))
     lanes = []
-    for name, opt in optimizers.items():
-        path = run(opt, start, grad_fn=surface.grad, loss_fn=surface.f, hess_fn=surface.hessian,
-                   steps=steps, bounds=escape_bounds(surface.bounds))
+    for (name, opt), path in zip(optimizers.items(), paths, strict=True):
         look_ahead = None
         if "v" in path.internals and hasattr(opt, "look_ahead"):
             look_ahead = path.positions[:, 0] + opt.momentum * path.internals["v"][:, 0]

@@ -1,19 +1,24 @@
 """Paths of optimizers over a 2D surface, many particles at once.
 
 Every particle is an independent θ = (x, y); the optimizer's elementwise update
-moves all of them in one array operation per step. A particle whose position or
-loss stops being finite, or that leaves the bounds, is frozen at its last good
-position and marked diverged at that step, so nothing non-finite reaches a plot.
+moves all of them in one array operation per step. Several optimizers can also
+run side by side (`run_together`, the playground's race): each step then
+evaluates the surface once, at all their points together. A particle whose
+position or loss stops being finite, or that leaves the bounds, is frozen at its
+last good position and marked diverged at that step, so nothing non-finite
+reaches a plot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]
+_LARGEST = np.finfo(np.float64).max
 
 
 @dataclass(frozen=True)
@@ -31,20 +36,6 @@ class Trajectory:
         return self.diverged_at >= 0
 
 
-def _inside(theta: np.ndarray, bounds: Bounds | None) -> np.ndarray:
-    if bounds is None:
-        return np.ones(theta.shape[:-1], dtype=bool)
-    (x0, x1), (y0, y1) = bounds
-    x, y = theta[..., 0], theta[..., 1]
-    return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
-
-
-def _state_arrays(state, shape) -> dict[str, np.ndarray]:
-    """The fields of an optimizer state that hold one value per coordinate."""
-    return {name: value for name, value in state._asdict().items()
-            if isinstance(value, np.ndarray) and value.shape == shape}
-
-
 def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, steps: int,
         hess_fn: Callable | None = None, bounds: Bounds | None = None) -> Trajectory:
     """Run `optimizer` from every row of `starts` (N, 2) for `steps` steps.
@@ -53,88 +44,194 @@ def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, 
     hess_fn. With `bounds` ((xmin, xmax), (ymin, ymax)) a particle that leaves
     the box counts as diverged. No RuntimeWarning escapes.
     """
+    return run_together([optimizer], starts, grad_fn=grad_fn, loss_fn=loss_fn, steps=steps,
+                        hess_fn=hess_fn, bounds=bounds)[0]
+
+
+def run_together(optimizers: Sequence, starts: np.ndarray, *, grad_fn: Callable,
+                 loss_fn: Callable, steps: int, hess_fn: Callable | None = None,
+                 bounds: Bounds | None = None) -> list[Trajectory]:
+    """Run every optimizer from every row of `starts`: one Trajectory each, the same as
+    `run` gives for each on its own.
+
+    The optimizers advance in lockstep, and each step evaluates loss_fn, grad_fn (and
+    hess_fn, if an optimizer needs it) once, on all their points stacked together. An
+    optimizer takes ∇J once per step, at θ or, if it has a `look_ahead(theta, state)`
+    method (Nesterov), at that point; its step is handed those rows.
+    """
     theta = np.array(starts, dtype=np.float64, ndmin=2)
     if theta.ndim != 2 or theta.shape[1] != 2:
         raise ValueError(f"starts must have shape (N, 2), got {np.shape(starts)}")
     if not (isinstance(steps, int | np.integer) and steps >= 0):
         raise ValueError(f"steps={steps!r} must be a non-negative integer")
-    needs_hessian = getattr(optimizer, "needs_hessian", False)
-    if needs_hessian and hess_fn is None:
-        raise ValueError(f"{type(optimizer).__name__} needs hess_fn")
-    extra = {"hess_fn": hess_fn} if needs_hessian else {}
+    for optimizer in optimizers:
+        if getattr(optimizer, "needs_hessian", False) and hess_fn is None:
+            raise ValueError(f"{type(optimizer).__name__} needs hess_fn")
+    if not optimizers:
+        return []
 
-    grad_fn = _remember_last(grad_fn)
-    n = theta.shape[0]
-    positions = np.empty((steps + 1, n, 2))
-    losses = np.empty((steps + 1, n))
-    grads = np.empty((steps + 1, n, 2))
-    diverged_at = np.full(n, -1)
-    state = optimizer.init(theta)
-    fields = _state_arrays(state, theta.shape)
-    internals = {name: np.empty((steps + 1, n, 2)) for name in fields}
-
+    stack = _Stack(optimizers, theta, loss_fn, grad_fn, hess_fn)
+    check = _Check(bounds)
     with np.errstate(all="ignore"):
-        loss = np.asarray(loss_fn(theta), dtype=np.float64)
-        grad = grad_fn(theta)
-        bad = ~(np.isfinite(loss) & np.all(np.isfinite(theta), axis=1)
-                 & np.all(np.isfinite(grad), axis=1) & _inside(theta, bounds))
-        diverged_at[bad] = 0
-        # a start where f or ∇f is undefined is recorded as 0, never as NaN
-        loss = np.where(bad, 0.0, loss)
-        grad = np.where(bad[:, None], 0.0, grad)
-        _record(0, theta, loss, grad, state, positions, losses, grads, internals)
+        history = [stack.evaluate()]
+        running = check.still_running(stack.lanes, history[-1])
         for k in range(1, steps + 1):
-            active = diverged_at < 0
-            if not active.any():
-                _fill_rest(k, positions, losses, grads, internals)
+            if not running:
                 break
-            new_theta, new_state = optimizer.step(theta, grad_fn, state, **extra)
-            new_loss = np.asarray(loss_fn(new_theta), dtype=np.float64)
-            new_grad = grad_fn(new_theta)
-            ok = (np.isfinite(new_loss) & np.all(np.isfinite(new_theta), axis=1)
-                  & np.all(np.isfinite(new_grad), axis=1) & _inside(new_theta, bounds))
-            if ok.all() and active.all():  # the common case: nothing to freeze
-                theta, loss, grad, state = new_theta, new_loss, new_grad, new_state
-            else:
-                diverged_at[active & ~ok] = k
-                keep = (diverged_at < 0)[:, None]  # frozen particles keep their last values
-                theta = np.where(keep, new_theta, theta)
-                loss = np.where(keep[:, 0], new_loss, loss)
-                grad = np.where(keep, new_grad, grad)
-                state = new_state._replace(**{
-                    name: np.where(keep, getattr(new_state, name), getattr(state, name))
-                    for name in fields})
-            _record(k, theta, loss, grad, state, positions, losses, grads, internals)
-        grad_norms = np.sqrt(np.sum(grads * grads, axis=-1))
-    return Trajectory(positions, losses, grad_norms, diverged_at, internals)
+            stack.step(running)
+            history.append(stack.evaluate())
+            if k % CHECK_EVERY == 0:
+                running = check.still_running(running, history[-1])
+        record = _Record(*(_pad(np.array(column), steps)
+                           for column in zip(*history, strict=True)))
+        good = check.good(record)
+    diverged_at = np.where(good.all(axis=0), -1, np.argmin(good, axis=0))
+    return _trajectories(stack.lanes, record, diverged_at, steps)
 
 
-def _remember_last(grad_fn: Callable) -> Callable:
-    """The gradient recorded at a step's new θ is the one the next step asks for first
-    (same array object): compute it once, not twice."""
-    last_points, last_grad = None, None
+class _Record(NamedTuple):
+    """What is recorded of the particles: at one step (N, …), or at every step (K+1, N, …)."""
 
-    def grad(points):
-        nonlocal last_points, last_grad
-        if points is not last_points:
-            last_points, last_grad = points, grad_fn(points)
-        return last_grad
-
-    return grad
+    positions: np.ndarray
+    losses: np.ndarray
+    grads: np.ndarray
 
 
-def _record(k, theta, loss, grad, state, positions, losses, grads, internals):
-    positions[k] = theta
-    losses[k] = loss
-    grads[k] = grad
-    for name, history in internals.items():
-        history[k] = getattr(state, name)
+# Which step each particle diverged at is found afterwards, from the whole record.
+# While running, a lane whose particles have all gone bad is stopped, checked every
+# CHECK_EVERY steps: that only saves time, since its later rows are frozen anyway.
+CHECK_EVERY = 16
 
 
-def _fill_rest(k, *histories):
-    """Every particle has stopped: repeat the last row to the end."""
-    for history in histories:
-        if isinstance(history, dict):
-            _fill_rest(k, *history.values())
-        else:
-            history[k:] = history[k - 1]
+class _Stack:
+    """Every lane's particles and look-ahead points stacked into one array of points."""
+
+    def __init__(self, optimizers, theta: np.ndarray, loss_fn, grad_fn, hess_fn):
+        n = len(theta)
+        self.lanes = [_Lane(opt, theta, slice(i * n, (i + 1) * n))
+                      for i, opt in enumerate(optimizers)]
+        self.n_particles = len(self.lanes) * n  # the look-ahead points come after these
+        self.lookers = [lane for lane in self.lanes if lane.looks_ahead]
+        for i, lane in enumerate(self.lookers):
+            lane.asks = slice(self.n_particles + i * n, self.n_particles + (i + 1) * n)
+        self.loss_fn, self.grad_fn = loss_fn, grad_fn
+        self.hess_fn = hess_fn if any(lane.needs_hessian for lane in self.lanes) else None
+        self.grads, self.hessians = None, None  # at every point, for the next step
+
+    def evaluate(self) -> _Record:
+        """f, ∇J (and H) at every point; the record of the particles."""
+        points = np.concatenate([lane.theta for lane in self.lanes]
+                                + [lane.look_ahead() for lane in self.lookers])
+        particles = points[:self.n_particles]
+        losses = np.asarray(self.loss_fn(particles), dtype=np.float64)
+        self.grads = self.grad_fn(points)
+        if self.hess_fn is not None:
+            self.hessians = self.hess_fn(points)
+        return _Record(particles, losses, self.grads[:self.n_particles])
+
+    def step(self, lanes) -> None:
+        for lane in lanes:
+            lane.step(self.grads, self.hessians)
+
+
+class _Check:
+    """Which particles are good: finite position, loss and gradient, inside the bounds."""
+
+    def __init__(self, bounds: Bounds | None):
+        # The box as two corners, clipped to finite numbers: then "inside" also means
+        # "finite", and no bounds at all is the box of every finite float.
+        (x0, x1), (y0, y1) = ((-np.inf, np.inf), (-np.inf, np.inf)) if bounds is None else bounds
+        self.low = np.clip([x0, y0], -_LARGEST, _LARGEST)
+        self.high = np.clip([x1, y1], -_LARGEST, _LARGEST)
+
+    def good(self, record: _Record) -> np.ndarray:
+        """One bool per particle (per step and particle, for a whole record)."""
+        ok = ((record.positions >= self.low) & (record.positions <= self.high)).all(axis=-1)
+        ok &= np.isfinite(record.losses)
+        ok &= np.isfinite(record.grads).all(axis=-1)
+        return ok
+
+    def still_running(self, lanes, record: _Record) -> list:
+        """The lanes that have a good particle left."""
+        good = self.good(record)
+        return [lane for lane in lanes if good[lane.rows].any()]
+
+
+class _Lane:
+    """One optimizer's particles: its θ and state, and where its rows sit in the stack."""
+
+    def __init__(self, optimizer, theta: np.ndarray, rows: slice):
+        self.optimizer = optimizer
+        self.theta = theta
+        self.state = optimizer.init(theta)
+        self.states = [self.state]  # one per recorded step
+        self.rows = rows  # its particles
+        self.asks = rows  # where it takes ∇J: at its particles, or at its look-ahead points
+        self.looks_ahead = hasattr(optimizer, "look_ahead")
+        self.needs_hessian = getattr(optimizer, "needs_hessian", False)
+        # The optimizer asks for ∇J (and H) through these: they answer with the rows
+        # evaluated for it.
+        self.grad, self.hessian = None, None
+        self.extra = {"hess_fn": lambda _: self.hessian} if self.needs_hessian else {}
+
+    def look_ahead(self) -> np.ndarray:
+        return self.optimizer.look_ahead(self.theta, self.state)
+
+    def step(self, grads: np.ndarray, hessians: np.ndarray | None) -> None:
+        """One optimizer step, with ∇J (and H) already evaluated where it asks."""
+        self.grad = grads[self.asks]
+        if self.needs_hessian:
+            self.hessian = hessians[self.asks]
+        self.theta, self.state = self.optimizer.step(self.theta, self._given_grad, self.state,
+                                                     **self.extra)
+        self.states.append(self.state)
+
+    def _given_grad(self, _point):
+        return self.grad
+
+
+def _trajectories(lanes, record: _Record, diverged_at, steps) -> list[Trajectory]:
+    """One Trajectory per lane; frozen particles repeat their last good values (a particle
+    bad from the start records loss and ∇J as 0)."""
+    positions, losses, grads = (_freeze(a, diverged_at) for a in record)
+    losses[:, diverged_at == 0] = 0.0  # never NaN, even where f is undefined
+    grads[:, diverged_at == 0] = 0.0
+    grad_norms = np.sqrt(np.sum(grads * grads, axis=-1))
+    paths = []
+    for lane in lanes:
+        rows = lane.rows
+        internals = {}
+        for name in _state_arrays(lane.states[0], lane.theta.shape):
+            per_step = _pad(np.array([getattr(state, name) for state in lane.states]), steps)
+            internals[name] = _freeze(per_step, diverged_at[rows])
+        paths.append(Trajectory(positions[:, rows], losses[:, rows], grad_norms[:, rows],
+                                diverged_at[rows], internals))
+    return paths
+
+
+def _state_arrays(state, shape) -> dict[str, np.ndarray]:
+    """The fields of an optimizer state that hold one value per coordinate."""
+    return {name: value for name, value in state._asdict().items()
+            if isinstance(value, np.ndarray) and value.shape == shape}
+
+
+def _pad(history: np.ndarray, steps: int) -> np.ndarray:
+    """Steps + 1 rows: a run that ended early (every particle stopped) gets NaN rows for
+    the rest, which _freeze overwrites."""
+    if len(history) == steps + 1:
+        return history
+    full = np.full((steps + 1, *history.shape[1:]), np.nan)
+    full[:len(history)] = history
+    return full
+
+
+def _freeze(history: np.ndarray, diverged_at: np.ndarray) -> np.ndarray:
+    """Each particle's rows from its divergence on repeat its last good row (the start
+    for a particle that diverged at step 0)."""
+    if not (diverged_at >= 0).any():
+        return history
+    last_good = np.where(diverged_at > 0, diverged_at - 1, 0)
+    step = np.arange(len(history))[:, None]
+    source = np.where((diverged_at >= 0) & (step > last_good), last_good, step)
+    source = source.reshape(source.shape + (1,) * (history.ndim - 2))
+    return np.take_along_axis(history, source, axis=0)

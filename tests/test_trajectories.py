@@ -5,8 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
-from engine.optimizers import SGD, AdaGrad, Momentum, Nesterov, Newton
-from engine.trajectories import run
+from engine.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, Newton, RMSProp
+from engine.trajectories import run, run_together
 
 
 def bowl(p):
@@ -124,3 +124,197 @@ def test_a_start_where_the_gradient_is_undefined_is_marked_at_step_0():
                loss_fn=cone, steps=3)
     assert traj.diverged_at.tolist() == [0, -1]
     assert np.all(np.isfinite(traj.grad_norms)) and np.all(np.isfinite(traj.losses))
+
+
+# ------------------------------------------------- several optimizers side by side
+
+
+def reference_run(opt, starts, *, grad_fn, loss_fn, steps, hess_fn=None, bounds=None):
+    """The plainest loop: one optimizer, one step at a time, each new point checked and a
+    bad particle frozen at once (θ, loss, ∇J and state kept from its last good step)."""
+    theta = np.array(starts, dtype=float)
+    state = opt.init(theta)
+    extra = {"hess_fn": hess_fn} if getattr(opt, "needs_hessian", False) else {}
+
+    def good(t, loss, grad):
+        ok = np.isfinite(loss) & np.isfinite(t).all(axis=1) & np.isfinite(grad).all(axis=1)
+        if bounds is not None:
+            (x0, x1), (y0, y1) = bounds
+            ok &= (t[:, 0] >= x0) & (t[:, 0] <= x1) & (t[:, 1] >= y0) & (t[:, 1] <= y1)
+        return ok
+
+    with np.errstate(all="ignore"):
+        loss, grad = loss_fn(theta), grad_fn(theta)
+        diverged_at = np.where(good(theta, loss, grad), -1, 0)
+        loss = np.where(diverged_at == 0, 0.0, loss)
+        grad = np.where(diverged_at[:, None] == 0, 0.0, grad)
+        rows = [(theta, loss, grad, state)]
+        for k in range(1, steps + 1):
+            new_theta, new_state = opt.step(theta, grad_fn, state, **extra)
+            new_loss, new_grad = loss_fn(new_theta), grad_fn(new_theta)
+            diverged_at[(diverged_at < 0) & ~good(new_theta, new_loss, new_grad)] = k
+            keep = diverged_at < 0
+            theta = np.where(keep[:, None], new_theta, theta)
+            loss = np.where(keep, new_loss, loss)
+            grad = np.where(keep[:, None], new_grad, grad)
+            state = type(state)(*(np.where(keep[:, None], new, old)
+                                  if isinstance(new, np.ndarray) else new
+                                  for new, old in zip(new_state, state, strict=True)))
+            rows.append((theta, loss, grad, state))
+    positions, losses, grads, states = zip(*rows, strict=True)
+    grads = np.array(grads)
+    internals = {name: np.array([getattr(s, name) for s in states])
+                 for name, value in states[0]._asdict().items() if isinstance(value, np.ndarray)}
+    return (np.array(positions), np.array(losses), np.sqrt((grads**2).sum(axis=-1)),
+            diverged_at, internals)
+
+
+def assert_same_as_reference(path, reference):
+    positions, losses, grad_norms, diverged_at, internals = reference
+    np.testing.assert_array_equal(path.diverged_at, diverged_at)
+    np.testing.assert_array_equal(path.positions, positions)
+    np.testing.assert_array_equal(path.losses, losses)
+    np.testing.assert_array_equal(path.grad_norms, grad_norms)
+    assert set(path.internals) == set(internals)
+    for name, history in internals.items():
+        np.testing.assert_array_equal(path.internals[name], history)
+
+
+def banana(p):
+    x, y = p[..., 0], p[..., 1]
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def banana_grad(p):
+    x, y = p[..., 0], p[..., 1]
+    return np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=-1)
+
+
+def banana_hess(p):
+    x, y = p[..., 0], p[..., 1]
+    hxy = -400 * x
+    return np.stack([np.stack([2 - 400 * y + 1200 * x**2, hxy], axis=-1),
+                     np.stack([hxy, np.full_like(x, 200.0)], axis=-1)], axis=-2)
+
+
+BANANA = {"grad_fn": banana_grad, "loss_fn": banana, "hess_fn": banana_hess,
+          "bounds": ((-6.0, 6.0), (-5.0, 7.0))}
+ALL_SEVEN = [SGD(lr=1e-3), Momentum(lr=1e-3, momentum=0.9), Nesterov(lr=1e-3, momentum=0.9),
+             AdaGrad(lr=0.5), RMSProp(lr=0.01), Adam(lr=0.05), Newton()]
+
+
+def test_together_gives_each_optimizer_exactly_its_own_path():
+    paths = run_together(ALL_SEVEN, np.array([[-1.2, 1.0]]), steps=300, **BANANA)
+    assert len(paths) == 7
+    for opt, path in zip(ALL_SEVEN, paths, strict=True):
+        assert_same_as_reference(path, reference_run(opt, [[-1.2, 1.0]], steps=300, **BANANA))
+        assert path.positions.shape == (301, 1, 2)
+
+
+def test_together_with_divergence_and_many_particles():
+    # α this large throws most particles out of the box at different steps
+    opts = [SGD(lr=0.004), Momentum(lr=2e-3, momentum=0.95), Nesterov(lr=3e-3, momentum=0.9),
+            Adam(lr=0.5), Newton(lr=1.5)]
+    starts = np.array([[-1.2, 1.0], [1.5, 2.0], [0.0, 0.0], [-2.0, -1.0], [2.5, 4.0]])
+    paths = run_together(opts, starts, steps=200, **BANANA)
+    diverged = 0
+    for opt, path in zip(opts, paths, strict=True):
+        assert_same_as_reference(path, reference_run(opt, starts, steps=200, **BANANA))
+        diverged += path.diverged.sum()
+        assert np.all(np.isfinite(path.positions)) and np.all(np.isfinite(path.losses))
+    assert 5 <= diverged < 25  # some, not all
+
+
+def test_together_out_of_bounds_lanes_freeze_while_the_others_go_on():
+    opts = [SGD(lr=2.5), SGD(lr=0.1), AdaGrad(lr=0.1)]
+    paths = run_together(opts, np.array([[1.0, 0.0]]), grad_fn=bowl_grad, loss_fn=bowl,
+                         steps=40, bounds=((-10, 10), (-10, 10)))
+    # θ ← −1.5 θ leaves |x| ≤ 10 at step 6; the other two never leave
+    assert [int(p.diverged_at[0]) for p in paths] == [6, -1, -1]
+    np.testing.assert_array_equal(paths[0].positions[5:, 0], [[-(1.5**5), 0.0]] * 36)
+    np.testing.assert_allclose(paths[1].positions[:, 0, 0], 0.9 ** np.arange(41))
+    for opt, path in zip(opts, paths, strict=True):
+        assert_same_as_reference(path, reference_run(
+            opt, [[1.0, 0.0]], grad_fn=bowl_grad, loss_fn=bowl, steps=40,
+            bounds=((-10, 10), (-10, 10))))
+
+
+def test_together_newton_with_a_singular_hessian():
+    # f = x³ + y²: H = diag(6x, 2) is singular on the line x = 0
+    def f(p):
+        return p[..., 0] ** 3 + p[..., 1] ** 2
+
+    def grad(p):
+        return np.stack([3 * p[..., 0] ** 2, 2 * p[..., 1]], axis=-1)
+
+    def hess(p):
+        h = np.zeros((*p.shape[:-1], 2, 2))
+        h[..., 0, 0] = 6 * p[..., 0]
+        h[..., 1, 1] = 2.0
+        return h
+
+    opts = [Newton(), SGD(lr=0.1), Newton(damping=1.0)]
+    starts = np.array([[0.0, 1.0], [1.0, 1.0]])
+    paths = run_together(opts, starts, grad_fn=grad, loss_fn=f, hess_fn=hess, steps=5)
+    assert paths[0].diverged_at.tolist() == [1, -1]  # 0/0 at x = 0; x halves elsewhere
+    np.testing.assert_array_equal(paths[0].positions[:, 0], [[0.0, 1.0]] * 6)
+    np.testing.assert_allclose(paths[0].positions[:, 1, 0], 0.5 ** np.arange(6))
+    assert not paths[2].diverged.any()  # damping makes H + μI invertible
+    for opt, path in zip(opts, paths, strict=True):
+        assert_same_as_reference(path, reference_run(opt, starts, grad_fn=grad, loss_fn=f,
+                                                     hess_fn=hess, steps=5))
+
+
+def test_together_nesterov_takes_its_gradient_at_the_look_ahead_point():
+    asked = []
+
+    def grad(p):
+        asked.append(p.copy())
+        return bowl_grad(p)
+
+    nesterov = Nesterov(lr=0.1, momentum=0.9)
+    paths = run_together([Momentum(lr=0.1, momentum=0.9), nesterov], np.array([[1.0, -2.0]]),
+                         grad_fn=grad, loss_fn=bowl, steps=3)
+    assert len(asked) == 4  # one evaluation per step, for both optimizers together
+    nest = paths[1]
+    for k in range(3):
+        # rows: momentum's θ, Nesterov's θ, Nesterov's look-ahead θ + λv
+        look_ahead = nest.positions[k, 0] + 0.9 * nest.internals["v"][k, 0]
+        np.testing.assert_array_equal(asked[k], [paths[0].positions[k, 0],
+                                                 nest.positions[k, 0], look_ahead])
+    # and the recorded gradient is the one at θ, not at the look-ahead point
+    np.testing.assert_array_equal(nest.grad_norms[:, 0], np.linalg.norm(nest.positions[:, 0],
+                                                                        axis=-1))
+    assert_same_as_reference(nest, reference_run(nesterov, [[1.0, -2.0]], grad_fn=bowl_grad,
+                                                 loss_fn=bowl, steps=3))
+
+
+def test_together_bad_start_and_everyone_stopping_early():
+    def cone(p):
+        return np.sqrt(np.sum(p * p, axis=-1))
+
+    def cone_grad(p):
+        return p / cone(p)[..., None]  # 0/0 at the tip
+
+    opts = [SGD(lr=10.0), Adam(lr=0.1)]
+    starts = np.array([[0.0, 0.0], [1.0, 1.0]])
+    paths = run_together(opts, starts, grad_fn=cone_grad, loss_fn=cone, steps=100,
+                         bounds=((-2, 2), (-2, 2)))
+    assert paths[0].diverged_at.tolist() == [0, 1]
+    for path in paths:
+        assert path.positions.shape == (101, 2, 2)
+        assert np.all(np.isfinite(path.losses)) and np.all(np.isfinite(path.grad_norms))
+        assert np.all(path.losses[:, 0] == 0) and np.all(path.grad_norms[:, 0] == 0)
+    for opt, path in zip(opts, paths, strict=True):
+        assert_same_as_reference(path, reference_run(opt, starts, grad_fn=cone_grad,
+                                                     loss_fn=cone, steps=100,
+                                                     bounds=((-2, 2), (-2, 2))))
+
+
+def test_together_checks_its_arguments():
+    assert run_together([], np.zeros((1, 2)), grad_fn=bowl_grad, loss_fn=bowl, steps=3) == []
+    with pytest.raises(ValueError, match="hess_fn"):
+        run_together([SGD(lr=0.1), Newton()], np.zeros((1, 2)), grad_fn=bowl_grad,
+                     loss_fn=bowl, steps=1)
+    with pytest.raises(ValueError, match="shape"):
+        run_together([SGD(lr=0.1)], np.zeros(3), grad_fn=bowl_grad, loss_fn=bowl, steps=1)
