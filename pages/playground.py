@@ -28,7 +28,8 @@ for message in pg.divergence_messages(surface, lanes, settings):
     st.warning(message, icon=":material/warning:")
 shown = [lane for lane in lanes if lane.last_step >= 0]
 
-race_tab, view_3d = st.tabs(["Race on the map", "3D view"])
+# on_change="rerun": the 3D view is only computed and drawn while its tab is open
+race_tab, view_3d = st.tabs(["Race on the map", "3D view"], key="view", on_change="rerun")
 with race_tab:
     paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
                       lane.look_ahead) for lane in shown]
@@ -40,10 +41,11 @@ with race_tab:
     st.caption("Press ▶ Play to watch the race, drag the step slider to scrub. Faint lines "
                "are the whole paths; ★ global minimum, ○ local minimum, ✕ saddle, "
                "△ maximum. Click the map to start somewhere else.")
-with view_3d:
-    plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
-                                   for lane in shown]), config={"displayModeBar": False})
-    st.caption(f"Height: {grid.height_label}. Drag to rotate.")
+if view_3d.open:
+    with view_3d:
+        plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
+                                       for lane in shown]), config={"displayModeBar": False})
+        st.caption(f"Height: {grid.height_label}. Drag to rotate.")
 
 left, right = st.columns(2)
 plotly_chart(loss_chart([(lane.name, lane.losses[:lane.last_step + 1]) for lane in shown],

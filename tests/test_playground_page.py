@@ -48,13 +48,31 @@ def test_every_library_surface_runs_with_its_defaults(surface):
     assert at.title[0].value == "Optimizer playground"
     assert at.sidebar.selectbox[0].value == surface
     charts = at.get("plotly_chart")
-    assert len(charts) >= 4  # map, 3D, loss, gradient norm (+ internals)
+    assert len(charts) >= 4  # map, loss, gradient norm, internals (3D only when opened)
     spec = race_spec(at)
     assert spec["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert len(spec["frames"]) > 10
     for path in full_paths(spec).values():
         assert np.all(np.isfinite(path))
     assert len(at.dataframe) == 1
+
+
+def chart_types(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["data"][0]["type"] for c in at.get("plotly_chart")]
+
+
+def test_the_3d_view_is_built_only_while_its_tab_is_open():
+    at = open_page()
+    assert "surface" not in chart_types(at)
+    at.session_state["view"] = "3D view"  # what clicking the tab does (it reruns)
+    at.run()
+    assert not at.exception
+    assert chart_types(at).count("surface") == 1
+    surface_3d = json.loads(at.get("plotly_chart")[1].proto.spec)
+    lines = [t for t in surface_3d["data"] if t["type"] == "scatter3d"]
+    assert len(lines) == len(at.sidebar.multiselect[0].value)  # every optimizer's path
+    at.session_state["view"] = "Race on the map"
+    assert "surface" not in chart_types(at.run())
 
 
 def test_changing_alpha_changes_the_path():
