@@ -60,6 +60,6 @@ if rates:
     plotly_chart(effective_step_chart(rates), where=right)
 
 st.subheader("Results")
-st.dataframe(pg.results_table(surface, lanes), hide_index=True)
+st.table(pg.results_table(surface, lanes), hide_index=True)  # a light static table
 st.subheader("The update rules, with your settings")
 pg.rule_panels(settings)

@@ -45,7 +45,7 @@ def test_every_link_opens_its_page_with_its_settings(item):
 
 
 def table(at: AppTest):
-    return at.dataframe[0].value.set_index("optimizer")
+    return at.table[0].value.set_index("optimizer")
 
 
 def experiment(start: str):

@@ -54,7 +54,7 @@ def test_every_library_surface_runs_with_its_defaults(surface):
     assert len(spec["frames"]) > 10
     for path in full_paths(spec).values():
         assert np.all(np.isfinite(path))
-    assert len(at.dataframe) == 1
+    assert len(at.table) == 1
 
 
 def chart_types(at: AppTest) -> list[str]:
@@ -95,13 +95,13 @@ def test_a_divergent_alpha_is_explained():
     path = full_paths(race_spec(at))["SGD"]
     assert np.all(np.isfinite(path))
     assert len(path) < 200  # it stops at its last good point
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table["stopped early"].iloc[0].startswith("yes, at step")
 
 
 def test_newton_on_a_saddle_lands_on_it_and_sgd_runs_off_downhill():
     at = open_page(surface="saddle")
-    table = at.dataframe[0].value.set_index("optimizer")
+    table = at.table[0].value.set_index("optimizer")
     assert table.loc["Newton", "ended at"].startswith("saddle")
     assert "ran off the map downhill" in warnings_text(at)
 

@@ -97,7 +97,7 @@ def cat_and_dog() -> None:
         result = cat_dog(case)
         with column.container(border=True):
             st.markdown(f"**Both predictions {case}**")
-            st.dataframe(pd.DataFrame({
+            st.table(pd.DataFrame({
                 "input": ["x₁", "x₂"],
                 "a = (cat, dog)": [f"({r[0]:.2f}, {r[1]:.2f})" for r in result["a"]],
                 "label y": ["cat" if r[0] else "dog" for r in result["y"]],
