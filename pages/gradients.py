@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui import concepts
+from ui import cache, concepts
 from ui import gradients_page as gp
 from ui.charts import plotly_chart
 from ui.router import use_app_router
-from viz.concept_charts import activation_and_slope, layer_profiles
+from viz.concept_charts import layer_profiles
 
 use_app_router()
 st.title("Unstable gradients")
@@ -31,7 +31,7 @@ st.caption("Log scale. A flat line means every layer learns at the same pace; a 
 
 st.subheader("Why sigmoid vanishes")
 left, right = st.columns([3, 2], gap="large")
-plotly_chart(activation_and_slope(), where=left)
+plotly_chart(cache.activation_and_slope(), where=left)
 with right:
     st.markdown("Sigmoid's slope is at most 0.25, and much less once |z| is large. "
                 "Started with small weights, every layer multiplies the backpropagated "

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ui import loss_page
+from ui import cache, loss_page
 from ui.charts import plotly_chart
 from ui.router import use_app_router
-from viz.concept_charts import softmax_bars, why_cross_entropy
+from viz.concept_charts import softmax_bars
 
 use_app_router()
 st.title("Loss functions")
@@ -25,7 +25,7 @@ st.subheader("The seed's cat and dog")
 loss_page.cat_and_dog()
 
 st.subheader("Why cross-entropy?")
-loss_fig, grad_fig = why_cross_entropy()
+loss_fig, grad_fig = cache.why_cross_entropy()
 left, right = st.columns(2)
 plotly_chart(loss_fig, where=left)
 plotly_chart(grad_fig, where=right)

@@ -11,6 +11,7 @@ import streamlit as st
 from engine.optimizers import make_optimizer
 from engine.race import Lane, run_race
 from surfaces import SURFACES, Surface, from_formula
+from viz import concept_charts
 from viz.surface_image import SurfaceGrid, sample_surface, surface_data_uri
 
 CUSTOM = "custom"
@@ -42,3 +43,16 @@ def race(name: str, formula: str, settings: tuple, start: tuple[float, float],
     """Run the race; `settings` is ((optimizer, ((param, value), ...)), ...), hashable."""
     optimizers = {opt: make_optimizer(opt, **dict(params)) for opt, params in settings}
     return run_race(get_surface(name, formula), optimizers, start, steps)
+
+
+# Figures that no widget changes: built once per server, not on every rerun.
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def why_cross_entropy() -> tuple[dict, dict]:
+    return concept_charts.why_cross_entropy()
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def activation_and_slope() -> dict:
+    return concept_charts.activation_and_slope()
