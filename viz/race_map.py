@@ -21,7 +21,10 @@ from viz.figure import Figure, packed
 MAX_FRAMES = 80
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
 FRAME_MS = 60
-CLICK_GRID = 41  # invisible points that turn a click on the map into a start point
+# Invisible points that turn a click on the map into a start point (every 1/24 of the
+# map; the hover label shows the exact point). plotly.js styles each one on every redraw:
+# 41 × 41 of them cost the browser 100-200 ms per rerun, 25 × 25 next to nothing.
+CLICK_GRID = 25
 MAX_PATH_POINTS = 1500  # longer whole paths are thinned evenly (zig-zags are short runs)
 MAX_TRAIL_POINTS = 60
 MAX_MARKED_POINTS = 25  # more critical points than this (Rastrigin): mark only the minima
