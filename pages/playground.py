@@ -6,7 +6,7 @@ from ui import cache
 from ui import playground as pg
 from ui.charts import plotly_chart
 from ui.router import use_app_router
-from viz.race_charts import effective_step_chart, grad_norm_chart, loss_chart, velocity_chart
+from viz.race_charts import race_curves
 from viz.race_map import PathView, race_map
 from viz.surface_3d import surface_3d
 
@@ -47,17 +47,7 @@ if view_3d.open:
                                        for lane in shown]), config={"displayModeBar": False})
         st.caption(f"Height: {grid.height_label}. Drag to rotate.")
 
-left, right = st.columns(2)
-plotly_chart(loss_chart([(lane.name, lane.losses[:lane.last_step + 1]) for lane in shown],
-                        pg.best_value(surface)), where=left)
-plotly_chart(grad_norm_chart(
-    [(lane.name, lane.path.grad_norms[:lane.last_step + 1, 0]) for lane in shown]), where=right)
-speeds, rates = pg.internals(shown)
-left, right = st.columns(2)
-if speeds:
-    plotly_chart(velocity_chart(speeds), where=left)
-if rates:
-    plotly_chart(effective_step_chart(rates), where=right)
+plotly_chart(race_curves(pg.curve_panels(surface, shown)))
 
 st.subheader("Results")
 st.table(pg.results_table(surface, lanes), hide_index=True)  # a light static table

@@ -44,15 +44,20 @@ def race_figures() -> dict[str, dict]:
                              surface.critical_points, surface.start, show_look_ahead=True),
         "3D view": surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
                                      for lane in lanes]),
-        "loss": race_charts.loss_chart([(lane.name, lane.losses) for lane in lanes], -2.0),
-        "loss, no known minimum": race_charts.loss_chart(
-            [(lane.name, lane.losses) for lane in lanes], None),
-        "gradient norm": race_charts.grad_norm_chart(
-            [(lane.name, lane.path.grad_norms[:, 0]) for lane in lanes]),
-        "speed": race_charts.velocity_chart(
-            [(lane.name, v) for lane in lanes if (v := velocity_norms(lane)) is not None]),
-        "effective step": race_charts.effective_step_chart(
-            [(lane.name, r) for lane in lanes if (r := effective_steps(lane)) is not None]),
+        "curves, four panels": race_charts.race_curves([
+            race_charts.loss_panel([(lane.name, lane.losses) for lane in lanes], -2.0),
+            race_charts.grad_norm_panel([(lane.name, lane.path.grad_norms[:, 0])
+                                         for lane in lanes]),
+            race_charts.velocity_panel([(lane.name, v) for lane in lanes
+                                        if (v := velocity_norms(lane)) is not None]),
+            race_charts.effective_step_panel([(lane.name, r) for lane in lanes
+                                              if (r := effective_steps(lane)) is not None])]),
+        "curves, three panels, no known minimum": race_charts.race_curves([
+            race_charts.loss_panel([(lane.name, lane.losses) for lane in lanes], None),
+            race_charts.grad_norm_panel([(lane.name, lane.path.grad_norms[:, 0])
+                                         for lane in lanes]),
+            race_charts.velocity_panel([(lane.name, v) for lane in lanes
+                                        if (v := velocity_norms(lane)) is not None])]),
     }
 
 
@@ -112,6 +117,23 @@ def test_the_spec_is_plain_finite_json(name):
     text = pio.to_json(FIGURES[name], validate=False)
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text)["data"]
+
+
+def test_curve_panels_share_one_legend_and_do_not_overlap():
+    spec = FIGURES["curves, four panels"]
+    layout = spec["layout"]
+    in_legend = [t["legendgroup"] for t in spec["data"] if t["showlegend"]]
+    assert sorted(in_legend) == sorted(OPTIMIZER_NAMES)  # each optimizer once
+    boxes = [(layout[f"xaxis{s}"]["domain"], layout[f"yaxis{s}"]["domain"])
+             for s in ("", "2", "3", "4")]
+    for i, (xa, ya) in enumerate(boxes):
+        assert 0 <= xa[0] < xa[1] <= 1 and 0 <= ya[0] < ya[1] <= 1
+        for xb, yb in boxes[i + 1:]:
+            apart = xa[1] <= xb[0] or xb[1] <= xa[0] or ya[1] <= yb[0] or yb[1] <= ya[0]
+            assert apart, (xa, ya, xb, yb)
+    # every trace sits on its own panel's axes
+    panels = {(t["xaxis"], t["yaxis"]) for t in spec["data"]}
+    assert panels == {("x", "y"), ("x2", "y2"), ("x3", "y3"), ("x4", "y4")}
 
 
 def test_streamlit_receives_the_spec_as_it_is():

@@ -25,6 +25,13 @@ from ui.cache import CUSTOM, get_surface
 from ui.optimizer_controls import HYPERS, hyper_fields, hyper_sliders, widget_key
 from ui.presets import DEFAULT_FORMULA, HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
 from viz.colors import OPTIMIZER_LABELS
+from viz.race_charts import (
+    Panel,
+    effective_step_panel,
+    grad_norm_panel,
+    loss_panel,
+    velocity_panel,
+)
 from viz.rules import WHAT_TO_LOOK_FOR, filled_rule
 
 SURFACE_CHOICES = (*SURFACES, CUSTOM)
@@ -245,11 +252,18 @@ def rule_panels(settings: Settings) -> None:
             words.caption(WHAT_TO_LOOK_FOR[name])
 
 
-def internals(lanes: list[Lane]):
-    """(speeds of the momentum methods, effective steps of the adaptive ones)."""
+def curve_panels(surface: Surface, lanes: list[Lane]) -> list[Panel]:
+    """Loss and gradient norm for every lane; the speed of the momentum methods and the
+    effective steps of the adaptive ones when any of them race."""
+    panels = [loss_panel([(lane.name, lane.losses[:lane.last_step + 1]) for lane in lanes],
+                         best_value(surface)),
+              grad_norm_panel([(lane.name, lane.path.grad_norms[:lane.last_step + 1, 0])
+                               for lane in lanes])]
     speeds = [(lane.name, v) for lane in lanes if (v := velocity_norms(lane)) is not None]
     rates = [(lane.name, r) for lane in lanes if (r := effective_steps(lane)) is not None]
-    return speeds, rates
+    panels += [velocity_panel(speeds)] if speeds else []
+    panels += [effective_step_panel(rates)] if rates else []
+    return panels
 
 
 def best_value(surface: Surface) -> float | None:
