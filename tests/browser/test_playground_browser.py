@@ -70,7 +70,7 @@ def test_page_loads_with_every_chart_and_the_surface(playground, browser_errors)
     assert animation_state(page, MAP)["label"] == f"step {slider_value(page, 'Steps')}"
 
     # the 3D chart is computed only once its tab is open (a lazy tab reruns the script)
-    assert page.locator(f"{CHART} .gl-container").count() == 0
+    assert page.locator(f"{CHART} .gl-container canvas").count() == 0
     page.get_by_role("tab", name="3D view").click()
     page.wait_for_function(
         "selector => [...document.querySelectorAll(selector)].some(gd =>"
