@@ -15,17 +15,7 @@ st.markdown("Backpropagation multiplies one factor per layer, f'(z·µê) times (W·
             "layers hardly learn) or blows up (exploding gradients). Below: fresh, untrained "
             "networks on random inputs, measured layer by layer.")
 settings = gp.controls()
-measure = settings["measure"]
-columns = st.columns(3)
-for column, init in zip(columns, concepts.INITS, strict=True):
-    profiles = {}
-    for activation in concepts.ACTIVATIONS:
-        p = concepts.profile(activation, init, settings["depth"], settings["width"],
-                             settings["net_seed"])
-        profiles[activation] = p.weight_grad_norms if measure == "weights" else p.delta_norms
-    title = f"{init} initialization"
-    plotly_chart(layer_profiles(profiles, title, "weight gradient norm"
-                                if measure == "weights" else "error term norm"), where=column)
+plotly_chart(layer_profiles(*gp.profile_panels(settings)))
 st.caption("Log scale. A flat line means every layer learns at the same pace; a line "
            "falling to the left means the layers near the input get almost no gradient.")
 

@@ -1,6 +1,8 @@
 """Home, loss functions and unstable gradients pages (AppTest through app.py's router),
 the experiments' claims, and the unstable-gradient measurements."""
 
+import base64
+import json
 from pathlib import Path
 
 import numpy as np
@@ -146,7 +148,14 @@ def test_the_unstable_gradients_page_runs_for_deep_and_shallow_networks():
     for depth in ("2", "40"):
         at = app("pages/gradients.py", depth=depth, measure="deltas")
         assert not at.exception
-        assert len(at.get("plotly_chart")) == 4
+        profiles, _activations = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+        # three panels, one per initialization, each with one line per activation
+        assert [a["text"] for a in profiles["layout"]["annotations"]] == [
+            f"<b>{init} initialization</b>" for init in ("normalized", "small", "large")]
+        assert len(profiles["data"]) == 9
+        points = {len(base64.b64decode(t["y"]["bdata"])) // 8 for t in profiles["data"]}
+        assert points == {int(depth) + 1}  # one value per layer, hidden and output
+        assert profiles["layout"]["yaxis"]["title"]["text"] == "error term norm"
 
 
 def test_a_deep_sigmoid_network_vanishes_and_relu_does_not():

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from engine.unstable import GradientProfile
-from ui import url_state
+from ui import concepts, url_state
 from ui.concepts import ACTIVATIONS, INITS
 
 PAGE = "gradients"
@@ -37,6 +37,20 @@ def controls() -> dict:
     values = {key: state[key] for key in DEFAULTS}
     url_state.save(PAGE, FIELDS, values, DEFAULTS)
     return values
+
+
+def profile_panels(settings: dict) -> tuple[dict[str, dict[str, np.ndarray]], str]:
+    """The measure the user chose for every initialization and activation, and its name."""
+    panels = {}
+    for init in INITS:
+        panels[f"{init} initialization"] = profiles = {}
+        for activation in ACTIVATIONS:
+            profile = concepts.profile(activation, init, settings["depth"], settings["width"],
+                                       settings["net_seed"])
+            profiles[activation] = (profile.weight_grad_norms if settings["measure"] == "weights"
+                                    else profile.delta_norms)
+    return panels, ("weight gradient norm" if settings["measure"] == "weights"
+                    else "error term norm")
 
 
 def chain_controls() -> tuple[str, str]:
