@@ -23,7 +23,7 @@ def test_home_links_open_an_experiment(page, server, browser_errors):
     wait_for_rerun(page, lambda: "surface=saddle" in address(page)
                    and "Optimizer playground" in page.locator("h1").all_inner_texts(),
                    timeout=60, what="the playground with the experiment's settings")
-    wait_for_charts(page, count=4)
+    wait_for_charts(page, count=2)  # the race map and the curves
     assert "opts=sgd%2Cnewton" in address(page) or "opts=sgd,newton" in address(page)
     assert page.locator(EXCEPTION).count() == 0
     assert not browser_errors
