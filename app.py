@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.memory import keep_freed_memory_once
 from ui.tcp import disable_nagle_once
 
 
 def run() -> None:
     """Configure the page and route to the selected page."""
     disable_nagle_once()  # ~40 ms less per rerun; see ui/tcp.py
+    keep_freed_memory_once()  # no page faults for the next rerun's arrays; see ui/memory.py
     st.set_page_config(page_title="Descent", page_icon="📉", layout="wide")
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),

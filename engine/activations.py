@@ -28,13 +28,20 @@ class Activation:
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^{-z}), written so that e^{...} never overflows."""
     z = np.asarray(z, dtype=np.float64)
+    e = np.abs(z)
+    np.negative(e, out=e)
     with np.errstate(under="ignore"):  # e^{-1000} = 0 is the right answer
-        e = np.exp(-np.abs(z))  # in [0, 1]: cannot overflow
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        np.exp(e, out=e)  # e^{-|z|} in [0, 1]: cannot overflow
+    a = np.where(z >= 0, 1.0, e)  # 1/(1 + e) for z ≥ 0, e/(1 + e) below: one division
+    e += 1.0
+    a /= e
+    return a
 
 
 def _sigmoid_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    return a * (1.0 - a)
+    slope = 1.0 - a
+    slope *= a
+    return slope
 
 
 def _tanh_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:

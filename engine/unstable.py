@@ -17,9 +17,17 @@ from engine.network import MLP
 
 
 @dataclass(frozen=True)
-class GradientProfile:
+class LayerNorms:
+    """How big each layer's gradient is: what the page's panels plot."""
+
     delta_norms: np.ndarray  # (M,) RMS over the batch of ‖δ^m‖ for m = 1 … M
     weight_grad_norms: np.ndarray  # (M,) ‖∂J/∂W^m‖ = ‖(a^{m−1})ᵀ δ^m‖: what a step changes
+
+
+@dataclass(frozen=True)
+class GradientProfile(LayerNorms):
+    """The layer norms and the factors of the chain that makes them."""
+
     slopes: np.ndarray  # (M−1,) mean |f'(z^m)| of each hidden layer
     weight_gains: np.ndarray  # (M−1,) spectral norm ‖W^{m+1}‖₂ that δ^{m+1} passes through
 
@@ -29,23 +37,61 @@ class GradientProfile:
         return self.slopes * self.weight_gains
 
 
-def gradient_profile(net: MLP, X: np.ndarray, Y: np.ndarray) -> GradientProfile:
-    """Measure every layer's error term δ^m and the factors of the chain that makes it."""
+def layer_norms(net: MLP, X: np.ndarray, Y: np.ndarray) -> LayerNorms:
+    """Every layer's error term δ^m and weight gradient, from one backpropagation."""
     with np.errstate(all="ignore"):  # a "large" initialization may saturate or overflow
         result = net.backprop(X, Y)
-        zs, _, fz, _ = net._forward(X, training=False, rng=None)
         norms = np.array([np.sqrt(np.mean(np.sum(d * d, axis=1))) for d in result.deltas])
+    return LayerNorms(norms, net.layer_grad_norms(result.grad))
+
+
+def chain_factors(net: MLP, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The chain's factors for each hidden layer m: mean |f'(z^m)| and ‖W^{m+1}‖₂."""
+    with np.errstate(all="ignore"):
+        zs, _, fz, _ = net._forward(X, training=False, rng=None)
         slopes = np.array([np.mean(np.abs(net.activation.df(z, a)))
                            for z, a in zip(zs[:-1], fz, strict=True)])
-        gains = np.array([np.linalg.norm(layer.W, 2) for layer in net.layers[1:]])
-    return GradientProfile(norms, net.layer_grad_norms(result.grad), slopes, gains)
+    return slopes, spectral_norms([layer.W for layer in net.layers[1:]])
 
 
-def deep_network_profile(activation: str, init: str, *, depth: int, width: int, seed: int,
-                         n_samples: int = 256) -> GradientProfile:
-    """A fresh `depth`-hidden-layer network on random 2D inputs and 2 random classes."""
+def gradient_profile(net: MLP, X: np.ndarray, Y: np.ndarray) -> GradientProfile:
+    """The layer norms, and the factors |f'(z^m)| and ‖W^{m+1}‖₂ of the chain."""
+    norms = layer_norms(net, X, Y)
+    return GradientProfile(norms.delta_norms, norms.weight_grad_norms, *chain_factors(net, X))
+
+
+def spectral_norms(matrices: list[np.ndarray]) -> np.ndarray:
+    """‖W‖₂, the largest singular value, of each matrix; equal shapes share one batched SVD
+    (a deep network's hidden layers are all width × width)."""
+    norms = np.empty(len(matrices))
+    shapes = [w.shape for w in matrices]
+    for shape in dict.fromkeys(shapes):
+        where = [i for i, s in enumerate(shapes) if s == shape]
+        stack = np.stack([matrices[i] for i in where])
+        norms[where] = np.linalg.svd(stack, compute_uv=False)[:, 0]
+    return norms
+
+
+def deep_network(activation: str, init: str, *, depth: int, width: int, seed: int,
+                 n_samples: int = 256) -> tuple[MLP, np.ndarray, np.ndarray]:
+    """A fresh `depth`-hidden-layer network, random 2D inputs and 2 random classes."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n_samples, 2))
     y = rng.integers(0, 2, n_samples)
-    net = MLP([2, *[width] * depth, 2], activation=activation, init=init, seed=seed)
-    return gradient_profile(net, X, y)
+    return MLP([2, *[width] * depth, 2], activation=activation, init=init, seed=seed), X, y
+
+
+def deep_network_norms(activation: str, init: str, **network) -> LayerNorms:
+    """layer_norms of a `deep_network` (same keyword arguments)."""
+    return layer_norms(*deep_network(activation, init, **network))
+
+
+def deep_network_factors(activation: str, init: str, **network) -> tuple[np.ndarray, np.ndarray]:
+    """chain_factors of a `deep_network` (same keyword arguments)."""
+    net, X, _ = deep_network(activation, init, **network)
+    return chain_factors(net, X)
+
+
+def deep_network_profile(activation: str, init: str, **network) -> GradientProfile:
+    """gradient_profile of a `deep_network` (same keyword arguments)."""
+    return gradient_profile(*deep_network(activation, init, **network))

@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.unstable import deep_network_profile
+from engine.unstable import (
+    deep_network_factors,
+    deep_network_norms,
+    deep_network_profile,
+    spectral_norms,
+)
 from ui.concepts import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
 from viz.concept_charts import true_class_curves
 
@@ -169,6 +174,25 @@ def test_a_deep_sigmoid_network_vanishes_and_relu_does_not():
     assert w.max() < 10 * w.min()
     # and the chain's factors explain it: sigmoid's |f'| is at most 0.25
     assert np.all(sigmoid.slopes <= 0.25)
+
+
+def test_the_panels_norms_are_the_profiles_norms():
+    network = {"depth": 6, "width": 8, "seed": 3}
+    norms = deep_network_norms("tanh", "small", **network)
+    profile = deep_network_profile("tanh", "small", **network)
+    np.testing.assert_array_equal(norms.delta_norms, profile.delta_norms)
+    np.testing.assert_array_equal(norms.weight_grad_norms, profile.weight_grad_norms)
+    slopes, gains = deep_network_factors("tanh", "small", **network)
+    np.testing.assert_array_equal(slopes, profile.slopes)
+    np.testing.assert_array_equal(gains, profile.weight_gains)
+    assert len(slopes) == len(gains) == 6  # one per hidden layer
+
+
+def test_spectral_norms_match_numpys_matrix_2_norm():
+    rng = np.random.default_rng(1)
+    matrices = [rng.normal(size=shape) for shape in ((2, 5), (5, 5), (5, 5), (5, 5), (5, 2))]
+    expected = [np.linalg.norm(m, 2) for m in matrices]
+    np.testing.assert_allclose(spectral_norms(matrices), expected, rtol=1e-12)
 
 
 def test_large_initialization_explodes():

@@ -8,7 +8,12 @@ import numpy as np
 import streamlit as st
 
 from engine.losses import cross_entropy
-from engine.unstable import GradientProfile, deep_network_profile
+from engine.unstable import (
+    GradientProfile,
+    LayerNorms,
+    deep_network_factors,
+    deep_network_norms,
+)
 
 PLAYGROUND, LAB = "pages/playground.py", "pages/lab.py"
 LOSSES, GRADIENTS = "pages/losses.py", "pages/gradients.py"
@@ -105,5 +110,18 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def norms(activation: str, init: str, depth: int, width: int, seed: int) -> LayerNorms:
+    """What the panels plot: no chain factors, which cost an SVD per layer."""
+    return deep_network_norms(activation, init, depth=depth, width=width, seed=seed)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _factors(activation: str, init: str, depth: int, width: int, seed: int):
+    return deep_network_factors(activation, init, depth=depth, width=width, seed=seed)
+
+
 def profile(activation: str, init: str, depth: int, width: int, seed: int) -> GradientProfile:
-    return deep_network_profile(activation, init, depth=depth, width=width, seed=seed)
+    """The norms (shared with the panels' cache) and the chain's factors."""
+    layers = norms(activation, init, depth, width, seed)
+    return GradientProfile(layers.delta_norms, layers.weight_grad_norms,
+                           *_factors(activation, init, depth, width, seed))

@@ -45,8 +45,8 @@ def profile_panels(settings: dict) -> tuple[dict[str, dict[str, np.ndarray]], st
     for init in INITS:
         panels[f"{init} initialization"] = profiles = {}
         for activation in ACTIVATIONS:
-            profile = concepts.profile(activation, init, settings["depth"], settings["width"],
-                                       settings["net_seed"])
+            profile = concepts.norms(activation, init, settings["depth"], settings["width"],
+                                     settings["net_seed"])
             profiles[activation] = (profile.weight_grad_norms if settings["measure"] == "weights"
                                     else profile.delta_norms)
     return panels, ("weight gradient norm" if settings["measure"] == "weights"
