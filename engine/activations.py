@@ -28,7 +28,7 @@ class Activation:
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^{-z}), written so that e^{...} never overflows."""
     z = np.asarray(z, dtype=np.float64)
-    e = np.abs(z)
+    e = np.abs(z, out=np.empty_like(z))  # out=: an array even for a 0-d z
     np.negative(e, out=e)
     with np.errstate(under="ignore"):  # e^{-1000} = 0 is the right answer
         np.exp(e, out=e)  # e^{-|z|} in [0, 1]: cannot overflow
