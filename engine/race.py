@@ -74,6 +74,23 @@ def run_race(surface, optimizers: dict[str, object], start, steps: int) -> list[
     return lanes
 
 
+def first_steps(lane: Lane, steps: int) -> Lane:
+    """The lane as a race of only `steps` steps runs it.
+
+    A path's first k steps do not depend on how many steps follow, so a longer race
+    answers every shorter one: the playground keeps one and slices it as the Steps
+    slider moves. A divergence after `steps` has not happened yet.
+    """
+    path, end = lane.path, steps + 1
+    if not 0 <= steps < len(path.positions):
+        raise ValueError(f"steps={steps!r} must be in 0..{len(path.positions) - 1}")
+    diverged_at = np.where(path.diverged_at > steps, -1, path.diverged_at)
+    first = Trajectory(path.positions[:end], path.losses[:end], path.grad_norms[:end],
+                       diverged_at, {name: h[:end] for name, h in path.internals.items()})
+    look_ahead = None if lane.look_ahead is None else lane.look_ahead[:end]
+    return Lane(lane.name, lane.optimizer, first, look_ahead)
+
+
 def steps_to_minimum(lane: Lane, minima: np.ndarray, tol: float) -> int | None:
     """The first step at which the path is within `tol` of any minimum, or None."""
     if len(minima) == 0:

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.optimizers import make_optimizer
+from engine.race import run_race
 from surfaces import SURFACES
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
@@ -76,6 +78,16 @@ def test_the_3d_view_is_built_only_while_its_tab_is_open():
     assert len(lines) == len(at.sidebar.multiselect[0].value)  # every optimizer's path
     at.session_state["view"] = "Race on the map"
     assert "surface" not in chart_types(at.run())
+
+
+def test_steps_between_cached_horizons_show_exactly_that_many_steps():
+    at = open_page(surface="bowl", opts="sgd", steps="230")  # the race is kept for 250
+    spec = race_spec(at)
+    assert spec["layout"]["sliders"][0]["steps"][-1]["label"] == "230"
+    path = full_paths(spec)["SGD"]
+    surface = SURFACES["bowl"]
+    expected = run_race(surface, {"sgd": make_optimizer("sgd", lr=0.05)}, surface.start, 230)
+    np.testing.assert_allclose(path, expected[0].positions, atol=1e-5)  # float32 on screen
 
 
 def test_changing_alpha_changes_the_path():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.optimizers import make_optimizer
-from engine.race import Lane, run_race
+from engine.race import Lane, first_steps, run_race
 from surfaces import SURFACES, Surface, from_formula
 from viz import concept_charts
 from viz.surface_image import SurfaceGrid, sample_surface, surface_data_uri
@@ -37,12 +37,23 @@ def surface_picture(name: str, formula: str) -> tuple[SurfaceGrid, str]:
     return grid, surface_data_uri(grid)
 
 
+# The Steps slider moves in tens: a race run to the next multiple of this serves several
+# of its positions (a path's first k steps do not depend on how many follow).
+RACE_STEPS_ROUNDED_UP_TO = 50
+
+
 @st.cache_data(max_entries=32, show_spinner="Running the race…")
+def _race(name: str, formula: str, settings: tuple, start: tuple[float, float],
+          steps: int) -> list[Lane]:
+    optimizers = {opt: make_optimizer(opt, **dict(params)) for opt, params in settings}
+    return run_race(get_surface(name, formula), optimizers, start, steps)
+
+
 def race(name: str, formula: str, settings: tuple, start: tuple[float, float],
          steps: int) -> list[Lane]:
     """Run the race; `settings` is ((optimizer, ((param, value), ...)), ...), hashable."""
-    optimizers = {opt: make_optimizer(opt, **dict(params)) for opt, params in settings}
-    return run_race(get_surface(name, formula), optimizers, start, steps)
+    horizon = -(-steps // RACE_STEPS_ROUNDED_UP_TO) * RACE_STEPS_ROUNDED_UP_TO
+    return [first_steps(lane, steps) for lane in _race(name, formula, settings, start, horizon)]
 
 
 # Figures that no widget changes: built once per server, not on every rerun.
