@@ -48,13 +48,16 @@ from websockets.sync.client import connect
 from bench._server import running_server
 
 PAGES = ("", "playground", "lab", "losses", "gradients")
-# The slider each page's benchmark moves (labels exactly as the app shows them).
+# The sliders each page's benchmark moves, one row each: a label exactly as the app shows
+# it, or "key:<widget key>" where labels repeat (every optimizer has an α). The
+# playground's Steps reuses a race run to the next multiple of 50 steps; its α does not.
 SLIDERS = {
-    "playground": "Steps",
-    "lab": "Points",
-    "losses": "c₂ (dog)",
-    "gradients": "Hidden layers (depth)",
+    "playground": ("Steps", "key:sgd_lr"),
+    "lab": ("Points",),
+    "losses": ("c₂ (dog)",),
+    "gradients": ("Hidden layers (depth)",),
 }
+SHOWN = {"key:sgd_lr": "SGD's α"}
 RUN_TIMEOUT = 60.0  # seconds a single rerun may take before the page is given up
 RECV_TIMEOUT = 30.0  # seconds of silence tolerated between two frames
 MAX_MESSAGES = 20_000  # frames per rerun, a safety bound
@@ -153,13 +156,35 @@ class Session:
                 which = element.WhichOneof("type")
                 if which == "slider":
                     slider = element.slider
-                    self.sliders[slider.label] = slider
-                    if slider.set_value and slider.value:  # value set by the script
-                        self.slider_now[slider.label] = slider.value[0]
-                    elif slider.label not in self.slider_now:
-                        self.slider_now[slider.label] = (slider.value or slider.default)[0]
+                    now = _set_value(slider)
+                    for name in _names(slider):
+                        self.sliders[name] = slider
+                        if now is not None:  # value set by the script or session state
+                            self.slider_now[name] = now
+                        elif name not in self.slider_now:
+                            self.slider_now[name] = (slider.value or slider.default)[0]
                 elif which == "exception":
                     exceptions.append(f"{element.exception.type}: {element.exception.message}")
+
+
+def _set_value(slider: Slider) -> float | None:
+    """The value the server set, if it did: a select slider sends its option's text
+    (raw_value), as an index into its options here."""
+    if not slider.set_value:
+        return None
+    if slider.value:
+        return slider.value[0]
+    if slider.raw_value and slider.raw_value[0] in slider.options:
+        return float(list(slider.options).index(slider.raw_value[0]))
+    return None
+
+
+def _names(slider: Slider) -> list[str]:
+    """A slider's label, and "key:<key>" if the app gave it a key (ids end in -<key>)."""
+    names = [slider.label]
+    if slider.id.startswith("$$ID-") and slider.id.count("-") >= 2:
+        names.append("key:" + slider.id.split("-", 2)[2])
+    return names
 
 
 def slider_values(slider: Slider, current: float, count: int) -> tuple[list[float], bool]:
@@ -238,9 +263,9 @@ def _na(page: str, label: str, reason: str) -> dict:
             "first_kb": None, "note": f"n/a: {reason}"}
 
 
-def measure_page(url: str, page: str, repeats: int) -> dict:
-    label = SLIDERS.get(page)
-    shown = label or "(plain rerun)"
+def measure_page(url: str, page: str, repeats: int, label: str | None = None) -> dict:
+    """One page's row: `label` is the slider to move (see SLIDERS), None for a plain rerun."""
+    shown = SHOWN.get(label, label) or "(plain rerun)"
     try:
         session, first = _first_run(url, page)
     except (BenchError, OSError) as exc:
@@ -258,10 +283,10 @@ def measure_page(url: str, page: str, repeats: int) -> dict:
                 slider = session.sliders.get(label)
                 if slider is None:
                     seen = ", ".join(session.sliders) or "none"
-                    return _na(page, label, f"slider not found (sliders seen: {seen})")
+                    return _na(page, shown, f"slider not found (sliders seen: {seen})")
                 values, repeated = slider_values(slider, session.slider_now[label], repeats)
                 if not values:
-                    return _na(page, label, "slider has a single value")
+                    return _na(page, shown, "slider has a single value")
                 unconfirmed = 0
                 for value in values:
                     before = session.query_string
@@ -272,7 +297,7 @@ def measure_page(url: str, page: str, repeats: int) -> dict:
                     session.slider_now[label] = value
                     slider = session.sliders.get(label, slider)  # id can change with args
                 if unconfirmed == len(values):
-                    return _na(page, label, "the server ignored every slider change (the "
+                    return _na(page, shown, "the server ignored every slider change (the "
                                             "query string never showed the new value)")
                 if unconfirmed:
                     notes.append(f"{unconfirmed} changes did not show in the URL "
@@ -304,7 +329,8 @@ def measure(pages: tuple[str, ...] = PAGES, repeats: int = 15, url: str | None =
         with running_server() as own:
             return measure(pages, repeats, own)
     warm(url)
-    return [measure_page(url, page, repeats) for page in pages]
+    return [measure_page(url, page, repeats, label)
+            for page in pages for label in SLIDERS.get(page, (None,))]
 
 
 def table(rows: list[dict]) -> str:
