@@ -12,7 +12,7 @@ from engine.optimizers import make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
 from viz.png import png_bytes
-from viz.race_map import MAX_FRAMES, PathView, frame_steps, race_map
+from viz.race_map import MAX_FRAMES, MAX_SLIDER_STEPS, PathView, frame_steps, race_map
 from viz.rules import filled_rule
 from viz.surface_image import sample_surface, surface_data_uri, surface_rgb
 
@@ -105,6 +105,19 @@ def test_frames_carry_only_what_moves():
     assert all(t["type"] == "scatter" for t in spec["data"])
     assert spec["layout"]["images"][0]["layer"] == "below"
     assert not spec["layout"]["xaxis"]["showgrid"]
+
+
+def test_the_step_slider_scrubs_through_frames_that_exist():
+    surface, lanes = lanes_for("bowl", ["sgd", "momentum"], 400)
+    spec = figure_for(surface, lanes)
+    slider = spec["layout"]["sliders"][0]
+    frames = [frame["name"] for frame in spec["frames"]]
+    targets = [step["args"][0][0] for step in slider["steps"]]
+    assert len(targets) <= MAX_SLIDER_STEPS < len(frames)  # a light slider, a smooth animation
+    assert set(targets) <= set(frames)
+    assert targets[0] == "0" and targets[-1] == frames[-1] == "400"
+    assert [int(t) for t in targets] == sorted(int(t) for t in targets)
+    assert slider["active"] == len(targets) - 1  # the map opens on the finished race
 
 
 def test_frame_steps_thin_long_runs_and_keep_the_ends():

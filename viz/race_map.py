@@ -19,6 +19,9 @@ from viz.colors import CRITICAL_POINT_STYLE, OPTIMIZER_COLORS, OPTIMIZER_LABELS
 from viz.figure import Figure, packed
 
 MAX_FRAMES = 80
+# plotly.js lays out and measures every slider step's label on each redraw: 81 of them
+# took the browser ~200 ms. The slider gets every k-th frame (the animation all of them).
+MAX_SLIDER_STEPS = 21
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
 FRAME_MS = 60
 # Invisible points that turn a click on the map into a start point (every 1/24 of the
@@ -45,6 +48,15 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """The steps shown by the frames: all of them for short runs, evenly thinned otherwise."""
     count = min(steps, max_frames)
     return np.unique(np.round(np.linspace(0, steps, count + 1)).astype(int))
+
+
+def _every_kth(steps: np.ndarray, limit: int) -> list[int]:
+    """At most `limit` of `steps`, evenly spaced, the first and the last included."""
+    stride = -(-(len(steps) - 1) // max(limit - 1, 1)) or 1
+    picked = list(steps[::stride])
+    if picked[-1] != steps[-1]:
+        picked.append(steps[-1])
+    return [int(s) for s in picked]
 
 
 def _head_symbol(path: PathView, step: int) -> str:
@@ -183,6 +195,7 @@ def _layout(image_uri: str, bounds, steps, height: int) -> dict:
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "transition": {"duration": 0},
             "fromcurrent": True, "mode": "immediate"}
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside"}
+    scrub = _every_kth(steps, MAX_SLIDER_STEPS)
     return dict(
         template="none", height=height, margin={"l": 50, "r": 10, "t": 64, "b": 40},
         xaxis={**axis, "range": [x0, x1], "title": {"text": "x"}},
@@ -202,11 +215,11 @@ def _layout(image_uri: str, bounds, steps, height: int) -> dict:
                  "args": [None, {**play, "fromcurrent": False}]},
             ]}],
         sliders=[{
-            "active": len(steps) - 1, "x": 0.28, "len": 0.72, "y": 1.0, "yanchor": "bottom",
+            "active": len(scrub) - 1, "x": 0.28, "len": 0.72, "y": 1.0, "yanchor": "bottom",
             "pad": {"t": 0, "b": 6}, "ticklen": 0, "minorticklen": 0,
-            # one label per frame would overprint: hide them, keep the current value
+            # the labels would overprint: hide them, keep the current value
             "font": {"color": "rgba(0,0,0,0)"},
             "currentvalue": {"prefix": "step ", "font": {"size": 12, "color": "#1f2937"}},
             "steps": [{"label": str(s), "method": "animate", "args": [[str(s)], animate]}
-                      for s in steps]}],
+                      for s in scrub]}],
     )
