@@ -2,7 +2,8 @@
 
 Backpropagation needs f'(z^m) for every hidden layer (the seed's
 δ^m = f'(z^m) (W^{m+1})^T δ^{m+1}). Each derivative takes both z and a = f(z),
-because for sigmoid and tanh it is cheapest written in terms of a.
+because for sigmoid and tanh it is cheapest written in terms of a. Every f also
+takes an optional `out` array to write f(z) into, which may be z itself.
 """
 
 from __future__ import annotations
@@ -20,12 +21,19 @@ class Activation:
     """f(z) and f'(z) for one activation; `max_slope` is sup f' (0.25 for sigmoid)."""
 
     name: str
-    f: Callable[[np.ndarray], np.ndarray]
+    f: Callable[..., np.ndarray]  # f(z, out=None)
     df: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (z, a=f(z)) -> f'(z)
     max_slope: float
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
+def _into(out: np.ndarray | None, value: np.ndarray) -> np.ndarray:
+    if out is None:
+        return value
+    out[...] = value
+    return out
+
+
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """σ(z) = 1 / (1 + e^{-z}), written so that e^{...} never overflows."""
     z = np.asarray(z, dtype=np.float64)
     e = np.abs(z, out=np.empty_like(z))  # out=: an array even for a 0-d z
@@ -35,7 +43,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     a = np.where(z >= 0, 1.0, e)  # 1/(1 + e) for z ≥ 0, e/(1 + e) below: one division
     e += 1.0
     a /= e
-    return a
+    return _into(out, a)
 
 
 def _sigmoid_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -48,8 +56,12 @@ def _tanh_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return 1.0 - a * a
 
 
-def relu(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0.0)
+def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.tanh(z, out=out)
+
+
+def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.maximum(z, 0.0, out=out)
 
 
 def _relu_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -58,16 +70,16 @@ def _relu_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return z > 0
 
 
-def leaky_relu(z: np.ndarray) -> np.ndarray:
-    return np.where(z > 0, z, LEAKY_SLOPE * z)
+def leaky_relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return _into(out, np.where(z > 0, z, LEAKY_SLOPE * z))
 
 
 def _leaky_relu_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.where(z > 0, 1.0, LEAKY_SLOPE)
 
 
-def linear(z: np.ndarray) -> np.ndarray:
-    return np.asarray(z, dtype=np.float64)
+def linear(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return _into(out, np.asarray(z, dtype=np.float64))
 
 
 def _linear_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -76,7 +88,7 @@ def _linear_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_df, 0.25),
-    "tanh": Activation("tanh", np.tanh, _tanh_df, 1.0),
+    "tanh": Activation("tanh", tanh, _tanh_df, 1.0),
     "relu": Activation("relu", relu, _relu_df, 1.0),
     "leaky_relu": Activation("leaky_relu", leaky_relu, _leaky_relu_df, 1.0),
     "linear": Activation("linear", linear, _linear_df, 1.0),

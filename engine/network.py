@@ -26,6 +26,8 @@ from engine.losses import LOSSES, one_hot, softmax
 
 Seed = int | np.random.SeedSequence | np.random.Generator | None
 
+_BLOCK_VALUES = 2**13  # at most this many values (64 kB) per layer when scoring many rows
+
 
 @dataclass(frozen=True, eq=False)
 class Layer:
@@ -159,19 +161,15 @@ class MLP:
         """z^m for every layer, a^m (after dropout; a^0 = X), f(z^m) before dropout, masks."""
         rng = self.rng if rng is None else rng
         a = np.asarray(X, dtype=np.float64)
-        masks: list[np.ndarray | None] = []
         mask = self._mask(a.shape, self.p_input, rng) if training else None
         if mask is not None:
             a = a * mask
-        masks.append(mask)
+        masks = [mask]
         activations, zs, fz = [a], [], []
-        last = len(self.layers) - 1
-        for m, layer in enumerate(self.layers):
+        for layer in self.layers[:-1]:
             z = a @ layer.W
             z += layer.b
             zs.append(z)
-            if m == last:
-                break
             a = self.activation.f(z)
             fz.append(a)
             mask = self._mask(a.shape, self.p_hidden, rng) if training else None
@@ -179,11 +177,31 @@ class MLP:
                 a = a * mask
             masks.append(mask)
             activations.append(a)
+        zs.append(self._affine(a, self.layers[-1]))
         return zs, activations, fz, masks
+
+    @staticmethod
+    def _affine(a: np.ndarray, layer: Layer) -> np.ndarray:
+        z = a @ layer.W
+        z += layer.b
+        return z
 
     def scores(self, X: np.ndarray) -> np.ndarray:
         """The output scores c (logits), without dropout."""
-        return self._forward(X, training=False, rng=None)[0][-1]
+        X = np.asarray(X, dtype=np.float64)
+        # A whole data set goes through in blocks of rows: the allocator recycles small
+        # arrays, while large ones come fresh from the OS (page faults) every time.
+        block = max(1, _BLOCK_VALUES // max(self.layer_sizes))
+        if X.ndim != 2 or len(X) <= block:
+            return self._scores(X)
+        return np.concatenate([self._scores(X[i:i + block]) for i in range(0, len(X), block)])
+
+    def _scores(self, X: np.ndarray) -> np.ndarray:
+        a = X
+        for layer in self.layers[:-1]:
+            z = self._affine(a, layer)
+            a = self.activation.f(z, out=z)  # f(z) overwrites z: one array less
+        return self._affine(a, self.layers[-1])
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Softmax probabilities y' for each row of X."""
@@ -194,6 +212,8 @@ class MLP:
         return np.argmax(self.scores(X), axis=1)
 
     def _targets(self, Y: np.ndarray) -> np.ndarray:
+        if isinstance(Y, np.ndarray) and Y.ndim == 2 and Y.dtype == np.float64:
+            return Y  # already one-hot rows, as the Trainer passes them
         Y = np.asarray(Y)
         return one_hot(Y, self.n_classes) if Y.ndim == 1 else np.asarray(Y, dtype=np.float64)
 
@@ -206,15 +226,17 @@ class MLP:
         return value, l2 * w + 0.5 * l1 * np.sign(w)
 
     def backprop(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
-                 training: bool = False, rng: np.random.Generator | None = None) -> Backprop:
+                 training: bool = False, rng: np.random.Generator | None = None,
+                 out: np.ndarray | None = None) -> Backprop:
         """J(θ) on (X, Y) and ∂J/∂θ, with every layer's error term δ^m.
 
         Y is one-hot (rows, classes) or integer labels. `training=True` applies
-        dropout with `rng` (the network's own generator if None).
+        dropout with `rng` (the network's own generator if None). ∂J/∂θ is written
+        into `out` (a float64 array like params) if given, else into a new array.
         """
         zs, activations, fz, masks = self._forward(X, training=training, rng=rng)
         data_loss, delta = LOSSES[self.loss_name](zs[-1], self._targets(Y))  # δ^M = ∂J/∂z^M
-        grad = np.empty_like(self._params)
+        grad = np.empty_like(self._params) if out is None else out
         deltas = [delta]
         for m in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[m]
@@ -235,9 +257,10 @@ class MLP:
         return Backprop(data_loss + penalty, data_loss, grad, deltas)
 
     def loss_and_grad(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
-                      training: bool = False, rng: np.random.Generator | None = None):
-        """(J, ∂J/∂θ) with ∂J/∂θ flat like `params`."""
-        result = self.backprop(X, Y, l1=l1, l2=l2, training=training, rng=rng)
+                      training: bool = False, rng: np.random.Generator | None = None,
+                      out: np.ndarray | None = None):
+        """(J, ∂J/∂θ) with ∂J/∂θ flat like `params` (written into `out` if given)."""
+        result = self.backprop(X, Y, l1=l1, l2=l2, training=training, rng=rng, out=out)
         return result.loss, result.grad
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
@@ -249,9 +272,18 @@ class MLP:
         c = self.scores(X)
         Y = self._targets(y)
         loss = LOSSES[self.loss_name](c, Y)[0]
-        return loss, float(np.mean(np.argmax(c, axis=1) == np.argmax(Y, axis=1)))
+        labels = y if np.ndim(y) == 1 else np.argmax(Y, axis=1)
+        return loss, float(np.mean(np.argmax(c, axis=1) == labels))
 
     def layer_grad_norms(self, grad: np.ndarray) -> np.ndarray:
         """‖∂J/∂W^m‖ (Frobenius) for m = 1 … M, from a flat gradient."""
-        # one pass over θ: the squares summed per W, b segment, then every other one
-        return np.sqrt(np.add.reduceat(grad * grad, self._segment_starts)[::2])
+        return np.sqrt(self.segment_squares(grad)[::2])
+
+    def segment_squares(self, grad: np.ndarray, *, out: np.ndarray | None = None,
+                        scratch: np.ndarray | None = None) -> np.ndarray:
+        """Σ g² over each segment of a flat gradient, in θ's order: W¹, b¹, W², b², …
+
+        One pass over θ. `out` (2M values) and `scratch` (like θ) are optional buffers.
+        """
+        squares = np.multiply(grad, grad, out=scratch)
+        return np.add.reduceat(squares, self._segment_starts, out=out)

@@ -287,9 +287,6 @@ class Adam(_Hyper):
 
 # ---------------------------------------------------------------- second order
 
-_IDENTITY = np.eye(2)
-_ADJUGATE_SIGNS = np.array([[1.0, -1.0], [-1.0, 1.0]])
-
 
 @dataclass(frozen=True, kw_only=True)
 class Newton(_Hyper):
@@ -322,16 +319,19 @@ class Newton(_Hyper):
         if theta.shape[-1:] != (2,):
             raise ValueError(f"Newton works on 2D points (..., 2), got shape {theta.shape}")
         g = grad_fn(theta)
-        m = hess_fn(theta) + self.damping * _IDENTITY
-        # Solve the 2×2 system M d = g, M = H + μI, for every point at once:
-        # d = adj(M) g / det(M) with adj([[a, b], [c, d]]) = [[d, −b], [−c, a]].
-        adjugate = m[..., ::-1, ::-1].swapaxes(-1, -2) * _ADJUGATE_SIGNS
-        det = m[..., 0, 0] * m[..., 1, 1] - m[..., 0, 1] * m[..., 1, 0]
-        new_theta = (adjugate * g[..., None, :]).sum(axis=-1)  # adj(M) g
-        with np.errstate(divide="ignore", invalid="ignore"):
-            new_theta /= det[..., None]  # d
-        new_theta *= self.lr
-        return np.subtract(theta, new_theta, out=new_theta), CountState(state.count + 1)
+        h = hess_fn(theta)
+        # Solve the 2×2 system (H + μI) d = g in closed form, for every point at once:
+        # d = (hyy gx − hxy gy, hxx gy − hyx gx) / det(H + μI).
+        hxx, hxy = h[..., 0, 0] + self.damping, h[..., 0, 1]
+        hyx, hyy = h[..., 1, 0], h[..., 1, 1] + self.damping
+        gx, gy = g[..., 0], g[..., 1]
+        step = np.empty_like(theta)
+        np.subtract(hyy * gx, hxy * gy, out=step[..., 0])
+        np.subtract(hxx * gy, hyx * gx, out=step[..., 1])
+        with np.errstate(divide="ignore", invalid="ignore"):  # singular: ±inf or NaN
+            step /= (hxx * hyy - hxy * hyx)[..., None]
+        step *= self.lr
+        return np.subtract(theta, step, out=step), CountState(state.count + 1)
 
 
 OPTIMIZERS: dict[str, type] = {

@@ -104,35 +104,35 @@ class Trainer:
         if self.finished:
             raise RuntimeError("this run has ended (early stopping or divergence)")
         _check_args(self.X, self.y, 1, self.batch_size, self.patience, self.l1, self.l2)
-        net, X = self.net, self.X
+        net = self.net
         self.epoch += 1
-        batch = min(self.batch_size, len(X))
-        order = self.rng.permutation(len(X))
-        norm_sum = np.zeros(len(net.layers))
-        n_batches = 0
+        batch = min(self.batch_size, len(self.X))
+        order = self.rng.permutation(len(self.X))
+        X, Y = self.X[order], self.Y[order]  # shuffled once: each batch is then a slice
+        n_batches = -(-len(X) // batch)
+        # Buffers reused by every step: the gradient (optimizers read g during their
+        # step and never keep it), its squares, and per batch Σ g² per W, b segment.
+        grad, squares = np.empty_like(net.params), np.empty_like(net.params)
+        segment_squares = np.empty((n_batches, 2 * len(net.layers)))
+        theta = net.params.copy()  # the optimizer's θ; net.params holds the same values
         with np.errstate(all="ignore"):  # divergence is detected below, not warned about
-            for start in range(0, len(X), batch):
-                rows = order[start:start + batch]
-                used = []  # the gradients the optimizer asked for in this step
+            for i, start in enumerate(range(0, len(X), batch)):
 
-                start_theta = net.params.copy()
+                def grad_fn(point, Xb=X[start:start + batch], Yb=Y[start:start + batch],
+                            at=theta):
+                    if point is not at:  # Nesterov asks at a look-ahead point
+                        net.params = point
+                    return net.loss_and_grad(Xb, Yb, l1=self.l1, l2=self.l2, training=True,
+                                             rng=self.rng, out=grad)[1]
 
-                def grad_fn(theta, Xb=X[rows], Yb=self.Y[rows], used=used, at=start_theta):
-                    if theta is not at:  # Nesterov asks at a look-ahead point
-                        net.params = theta
-                    grad = net.loss_and_grad(Xb, Yb, l1=self.l1, l2=self.l2, training=True,
-                                             rng=self.rng)[1]
-                    used.append(grad)
-                    return grad
-
-                theta, self.state = self.optimizer.step(start_theta, grad_fn, self.state)
+                theta, self.state = self.optimizer.step(theta, grad_fn, self.state)
                 net.params = theta
-                norm_sum += net.layer_grad_norms(used[-1])
-                n_batches += 1
-            train_loss, train_acc = net.evaluate(X, self.y)
+                net.segment_squares(grad, out=segment_squares[i], scratch=squares)
+            train_loss, train_acc = net.evaluate(self.X, self.y)
             val_loss, val_acc = (net.evaluate(self.X_val, self.y_val) if self.has_val
                                  else (None, None))
-        grad_norms = norm_sum / n_batches
+        # the mean over the epoch's batches of each ‖∂J/∂W^m‖
+        grad_norms = np.sqrt(segment_squares[:, ::2]).mean(axis=0)
 
         if not (np.isfinite(train_loss) and train_loss < self.blow_up
                 and np.all(np.isfinite(net.params))):

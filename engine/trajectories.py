@@ -70,20 +70,19 @@ def run_together(optimizers: Sequence, starts: np.ndarray, *, grad_fn: Callable,
     if not optimizers:
         return []
 
-    stack = _Stack(optimizers, theta, loss_fn, grad_fn, hess_fn)
+    stack = _Stack(optimizers, theta, grad_fn, hess_fn)
     check = _Check(bounds)
     with np.errstate(all="ignore"):
-        history = [stack.evaluate()]
-        running = check.still_running(stack.lanes, history[-1])
+        stack.evaluate()
+        running = check.still_running(stack.lanes, stack.latest(loss_fn))
         for k in range(1, steps + 1):
             if not running:
                 break
             stack.step(running)
-            history.append(stack.evaluate())
+            stack.evaluate()
             if k % CHECK_EVERY == 0:
-                running = check.still_running(running, history[-1])
-        record = _Record(*(_pad(np.array(column), steps)
-                           for column in zip(*history, strict=True)))
+                running = check.still_running(running, stack.latest(loss_fn))
+        record = stack.record(loss_fn, steps)
         good = check.good(record)
     diverged_at = np.where(good.all(axis=0), -1, np.argmin(good, axis=0))
     return _trajectories(stack.lanes, record, diverged_at, steps)
@@ -104,9 +103,10 @@ CHECK_EVERY = 16
 
 
 class _Stack:
-    """Every lane's particles and look-ahead points stacked into one array of points."""
+    """Every lane's particles and look-ahead points stacked into one array of points,
+    and the record of the particles' positions and gradients."""
 
-    def __init__(self, optimizers, theta: np.ndarray, loss_fn, grad_fn, hess_fn):
+    def __init__(self, optimizers, theta: np.ndarray, grad_fn, hess_fn):
         n = len(theta)
         self.lanes = [_Lane(opt, theta, slice(i * n, (i + 1) * n))
                       for i, opt in enumerate(optimizers)]
@@ -114,24 +114,46 @@ class _Stack:
         self.lookers = [lane for lane in self.lanes if lane.looks_ahead]
         for i, lane in enumerate(self.lookers):
             lane.asks = slice(self.n_particles + i * n, self.n_particles + (i + 1) * n)
-        self.loss_fn, self.grad_fn = loss_fn, grad_fn
+        self.grad_fn = grad_fn
         self.hess_fn = hess_fn if any(lane.needs_hessian for lane in self.lanes) else None
         self.grads, self.hessians = None, None  # at every point, for the next step
+        self.positions, self.particle_grads = [], []  # one entry per step
 
-    def evaluate(self) -> _Record:
-        """f, ∇J (and H) at every point; the record of the particles."""
+    def evaluate(self) -> None:
+        """∇J (and H) at every point, for the next step; the particles are recorded."""
         points = np.concatenate([lane.theta for lane in self.lanes]
                                 + [lane.look_ahead() for lane in self.lookers])
-        particles = points[:self.n_particles]
-        losses = np.asarray(self.loss_fn(particles), dtype=np.float64)
         self.grads = self.grad_fn(points)
         if self.hess_fn is not None:
             self.hessians = self.hess_fn(points)
-        return _Record(particles, losses, self.grads[:self.n_particles])
+        self.positions.append(points[:self.n_particles])
+        self.particle_grads.append(self.grads[:self.n_particles])
 
     def step(self, lanes) -> None:
         for lane in lanes:
             lane.step(self.grads, self.hessians)
+
+    def latest(self, loss_fn) -> _Record:
+        positions = self.positions[-1]
+        return _Record(positions, _losses(loss_fn, positions), self.particle_grads[-1])
+
+    def record(self, loss_fn, steps: int) -> _Record:
+        """Every step's record. The losses are only needed for the record, so f is
+        evaluated now, at every position at once, rather than once per step."""
+        positions = _pad(np.array(self.positions), steps)
+        return _Record(positions, _losses(loss_fn, positions),
+                       _pad(np.array(self.particle_grads), steps))
+
+
+def _losses(loss_fn, positions: np.ndarray) -> np.ndarray:
+    """f at positions (..., 2), called on (M, 2) arrays of at most about 2**16 points."""
+    points = positions.reshape(-1, 2)
+    losses = np.empty(len(points))
+    chunk = 2**16
+    for start in range(0, len(points), chunk):
+        block = points[start:start + chunk]
+        losses[start:start + chunk] = np.broadcast_to(loss_fn(block), len(block))
+    return losses.reshape(positions.shape[:-1])
 
 
 class _Check:

@@ -63,3 +63,16 @@ def test_he_small_large_zeros():
 def test_biases_start_at_zero(init):
     net = MLP([2, 5, 3], init=init, seed=3)
     assert all(not layer.b.any() for layer in net.layers)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_f_can_write_into_an_array_even_its_input(name):
+    f = ACTIVATIONS[name].f
+    z = np.linspace(-3, 3, 13).reshape(1, 13)
+    expected = f(z)
+    out = np.empty_like(z)
+    assert f(z, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+    same = z.copy()
+    assert f(same, out=same) is same
+    np.testing.assert_array_equal(same, expected)

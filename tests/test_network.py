@@ -202,3 +202,41 @@ def test_dropout_can_change_between_steps():
     assert net.loss_and_grad(X, y, training=True)[0] == net.loss_and_grad(X, y)[0]
     with pytest.raises(ValueError, match="dropout"):
         net.set_dropout(1.5)
+
+
+def test_the_gradient_can_be_written_into_a_given_array():
+    net = MLP([3, 6, 5, 3], seed=2)
+    X, y = data()
+    loss, grad = net.loss_and_grad(X, y)
+    buffer = np.full_like(net.params, np.nan)
+    loss_out, grad_out = net.loss_and_grad(X, y, out=buffer)
+    assert grad_out is buffer and loss_out == loss
+    np.testing.assert_array_equal(buffer, grad)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_scoring_many_rows_equals_the_formula(activation):
+    # 3000 rows of a 64-wide network are scored block by block
+    net = MLP([2, 64, 64, 3], activation=activation, seed=3)
+    X = np.random.default_rng(4).normal(size=(3000, 2))
+    f = ACTIVATIONS[activation].f
+    W1, b1, W2, b2, W3, b3 = (a for layer in net.layers for a in (layer.W, layer.b))
+    expected = f(f(X @ W1 + b1) @ W2 + b2) @ W3 + b3
+    np.testing.assert_allclose(net.scores(X), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(net.scores(X[:5]), net.scores(X)[:5], rtol=1e-12, atol=1e-15)
+    loss, accuracy = net.evaluate(X, np.arange(3000) % 3)
+    assert loss == pytest.approx(net.loss(X, np.arange(3000) % 3))
+    assert accuracy == np.mean(np.argmax(expected, axis=1) == np.arange(3000) % 3)
+
+
+def test_segment_squares_and_layer_gradient_norms():
+    net = MLP([3, 4, 2], seed=0)
+    grad = np.arange(net.params.size, dtype=float)
+    W1, b1 = grad[:12], grad[12:16]
+    W2, b2 = grad[16:24], grad[24:26]
+    expected = [w @ w for w in (W1, b1, W2, b2)]
+    np.testing.assert_allclose(net.segment_squares(grad), expected)
+    out, scratch = np.empty(4), np.empty_like(grad)
+    assert net.segment_squares(grad, out=out, scratch=scratch) is out
+    np.testing.assert_allclose(out, expected)
+    np.testing.assert_allclose(net.layer_grad_norms(grad), np.sqrt(expected[::2]))
