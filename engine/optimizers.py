@@ -57,7 +57,12 @@ _UNIT = {"low": 0.0, "high": 1.0, "low_open": False}  # 0 ≤ x < 1
 _EPS = {"low": 0.0}
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _as_float(theta: np.ndarray) -> np.ndarray:
+    if type(theta) is np.ndarray and theta.dtype is _FLOAT64:
+        return theta  # the usual case, and a quick one: this runs at every step
     return np.asarray(theta, dtype=np.float64)
 
 
@@ -319,19 +324,21 @@ class Newton(_Hyper):
         if theta.shape[-1:] != (2,):
             raise ValueError(f"Newton works on 2D points (..., 2), got shape {theta.shape}")
         g = grad_fn(theta)
-        h = hess_fn(theta)
-        # Solve the 2×2 system (H + μI) d = g in closed form, for every point at once:
-        # d = (hyy gx − hxy gy, hxx gy − hyx gx) / det(H + μI).
-        hxx, hxy = h[..., 0, 0] + self.damping, h[..., 0, 1]
-        hyx, hyy = h[..., 1, 0], h[..., 1, 1] + self.damping
-        gx, gy = g[..., 0], g[..., 1]
-        step = np.empty_like(theta)
-        np.subtract(hyy * gx, hxy * gy, out=step[..., 0])
-        np.subtract(hxx * gy, hyx * gx, out=step[..., 1])
+        # H + μI = [[a, b], [c, d]], flattened to (a, b, c, d). Its inverse is
+        # [[d, −b], [−c, a]] / (ad − bc), so for every point at once
+        # (H + μI)⁻¹ g = ((d, a) ⊙ (gx, gy) − (b, c) ⊙ (gy, gx)) / (ad − bc).
+        h = hess_fn(theta).reshape(*theta.shape[:-1], 4)
+        if self.damping:
+            h = h + self.damping * _FLAT_IDENTITY
+        step = h[..., 3::-3] * g  # (d gx, a gy)
+        step -= h[..., 1:3] * g[..., ::-1]  # (b gy, c gx)
         with np.errstate(divide="ignore", invalid="ignore"):  # singular: ±inf or NaN
-            step /= (hxx * hyy - hxy * hyx)[..., None]
+            step /= (h[..., 0] * h[..., 3] - h[..., 1] * h[..., 2])[..., None]
         step *= self.lr
         return np.subtract(theta, step, out=step), CountState(state.count + 1)
+
+
+_FLAT_IDENTITY = np.array([1.0, 0.0, 0.0, 1.0])
 
 
 OPTIMIZERS: dict[str, type] = {

@@ -152,7 +152,7 @@ def _losses(loss_fn, positions: np.ndarray) -> np.ndarray:
     chunk = 2**16
     for start in range(0, len(points), chunk):
         block = points[start:start + chunk]
-        losses[start:start + chunk] = np.broadcast_to(loss_fn(block), len(block))
+        losses[start:start + chunk] = loss_fn(block)
     return losses.reshape(positions.shape[:-1])
 
 

@@ -1,8 +1,10 @@
 """Himmelblau's function: four equally good minima, so where you start decides where you end."""
 
+import numpy as np
+
 from .base import Surface
 from .critical import find_critical_points
-from .points import split_xy, stack_gradient, stack_hessian
+from .points import split_xy, stack_hessian
 
 
 def _f(points):
@@ -12,8 +14,22 @@ def _f(points):
 
 def _grad(points):
     x, y = split_xy(points)
-    a, b = x**2 + y - 11, x + y**2 - 7
-    return stack_gradient(4 * x * a + 2 * b, 2 * a + 4 * y * b, x.shape)
+    # ∇f = (4x a + 2b, 2a + 4y b) with a = x² + y − 11 and b = x + y² − 7, written with
+    # 2x, 2y, 2a and 2b (doubling is exact) in 12 in-place operations: a basins map
+    # asks for it at tens of thousands of points per step.
+    two_x, two_y = x + x, y + y
+    two_a = two_x * x
+    two_a += two_y
+    two_a -= 22
+    two_b = two_y * y
+    two_b += two_x
+    two_b -= 14
+    two_x *= two_a
+    two_y *= two_b
+    grad = np.empty((*x.shape, 2))
+    np.add(two_x, two_b, out=grad[..., 0])  # ∂f/∂x = 2x · 2a + 2b
+    np.add(two_y, two_a, out=grad[..., 1])  # ∂f/∂y = 2y · 2b + 2a
+    return grad
 
 
 def _hessian(points):

@@ -2,10 +2,14 @@
 
 import numpy as np
 
+_FLOAT64 = np.dtype(np.float64)
+
 
 def as_points(points) -> np.ndarray:
     """Return `points` as a float64 array whose last axis holds (x, y)."""
-    p = np.asarray(points, dtype=np.float64)
+    # The usual case, float64 already, skips np.asarray: optimizers call this every step.
+    is_float = type(points) is np.ndarray and points.dtype is _FLOAT64
+    p = points if is_float else np.asarray(points, dtype=np.float64)
     if p.ndim == 0 or p.shape[-1] != 2:
         raise ValueError(f"points must have shape (..., 2), got {p.shape}")
     return p
@@ -31,8 +35,16 @@ def stack_hessian(hxx, hxy, hyy, shape) -> np.ndarray:
     return out
 
 
+# From this many values on, x and y are copied out rather than viewed (see split_xy).
+_COPY_FROM = 4096
+
 
 def split_xy(points) -> tuple[np.ndarray, np.ndarray]:
-    """Return read-only views (x, y) of the coordinates of `points` (..., 2)."""
+    """Return the coordinates (x, y) of `points` (..., 2), never to be written to."""
     p = as_points(points)
-    return p[..., 0], p[..., 1]
+    if p.size < _COPY_FROM:
+        return p[..., 0], p[..., 1]  # views: cheapest for a few points
+    # Many points (a basins map): one pass copies x and y into contiguous arrays, and
+    # every operation on them is then faster than on the strided views.
+    x, y = np.moveaxis(p, -1, 0).copy()
+    return x, y

@@ -11,9 +11,8 @@ def _f(points):
 
 def _grad(points):
     x, y = split_xy(points)
-    gx = -2 * (1 - x) - 400 * x * (y - x**2)
-    gy = 200 * (y - x**2)
-    return stack_gradient(gx, gy, x.shape)
+    valley = y - x**2
+    return stack_gradient(-2 * (1 - x) - 400 * x * valley, 200 * valley, x.shape)
 
 
 def _hessian(points):

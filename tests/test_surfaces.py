@@ -132,6 +132,16 @@ def test_vectorized_calls_agree_with_a_loop(surface, shape):
         np.testing.assert_allclose(surface.hessian(single), hessians[index], rtol=1e-13, atol=1e-13)
 
 
+def test_many_points_give_exactly_what_few_points_give(surface):
+    # 60 × 50 points: past the size where split_xy copies x and y out of the array
+    points = random_points(surface, 3000, seed=3).reshape(60, 50, 2)
+    points.flags.writeable = False
+    for fn in (surface.f, surface.grad, surface.hessian):
+        many = fn(points)
+        few = np.array([fn(row) for row in points])  # 50 points at a time: views
+        np.testing.assert_array_equal(many, few)
+
+
 def test_inputs_are_never_modified(surface):
     points = random_points(surface, 10)
     original = points.copy()
