@@ -26,7 +26,8 @@ from engine.losses import LOSSES, one_hot, softmax
 
 Seed = int | np.random.SeedSequence | np.random.Generator | None
 
-_BLOCK_VALUES = 2**13  # at most this many values (64 kB) per layer when scoring many rows
+_BLOCK_VALUES = 15_000  # values per array when scoring many rows: under 128 kB, where
+# glibc starts to mmap (and fault in) every new array
 
 
 @dataclass(frozen=True, eq=False)

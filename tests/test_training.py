@@ -5,7 +5,7 @@ import pytest
 
 from engine.datasets import make_moons, train_val_test_split
 from engine.network import MLP
-from engine.optimizers import SGD, Momentum
+from engine.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSProp
 from engine.training import fit
 
 
@@ -222,3 +222,37 @@ def test_a_finished_trainer_refuses_more_epochs():
     assert record.diverged
     with pytest.raises(RuntimeError, match="ended"):
         trainer.run_epoch()
+
+
+@pytest.mark.parametrize("optimizer", [
+    SGD(lr=0.1), Momentum(lr=0.05, momentum=0.9), Nesterov(lr=0.05, momentum=0.9),
+    AdaGrad(lr=0.1), RMSProp(lr=0.01), Adam(lr=0.01)], ids=lambda opt: type(opt).__name__)
+def test_training_equals_a_plain_loop_with_fresh_gradients(optimizer):
+    # the Trainer reuses its buffers from step to step; the plainest loop does not
+    X, y, _, _ = moons()
+    net = MLP([2, 8, 8, 2], seed=0)
+    reference = net.copy()
+    records = list(fit(net, optimizer, X, y, epochs=3, batch_size=16, seed=5))
+
+    rng = np.random.default_rng(5)
+    Y = np.eye(2)[y]
+    state = optimizer.init(reference.params)
+    norms = []
+    for _ in range(3):
+        order = rng.permutation(len(X))
+        norms.append([])
+        for start in range(0, len(X), 16):
+            rows = order[start:start + 16]
+            used = []
+
+            def grad_fn(theta, rows=rows, used=used):
+                reference.params = theta
+                used.append(reference.loss_and_grad(X[rows], Y[rows])[1])
+                return used[-1]
+
+            theta, state = optimizer.step(reference.params.copy(), grad_fn, state)
+            reference.params = theta
+            norms[-1].append(reference.layer_grad_norms(used[-1]))
+    np.testing.assert_array_equal(net.params, reference.params)
+    np.testing.assert_allclose(records[-1].grad_norms, np.mean(norms[-1], axis=0), rtol=1e-12)
+    assert records[-1].train_loss == pytest.approx(reference.loss(X, y), rel=1e-12)
