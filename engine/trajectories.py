@@ -54,10 +54,11 @@ def run_together(optimizers: Sequence, starts: np.ndarray, *, grad_fn: Callable,
     """Run every optimizer from every row of `starts`: one Trajectory each, the same as
     `run` gives for each on its own.
 
-    The optimizers advance in lockstep, and each step evaluates loss_fn, grad_fn (and
-    hess_fn, if an optimizer needs it) once, on all their points stacked together. An
-    optimizer takes ∇J once per step, at θ or, if it has a `look_ahead(theta, state)`
-    method (Nesterov), at that point; its step is handed those rows.
+    The optimizers advance in lockstep, and each step evaluates grad_fn (and hess_fn,
+    if an optimizer needs it) once, on all their points stacked together. An optimizer
+    takes ∇J once per step, at θ or, if it has a `look_ahead(theta, state)` method
+    (Nesterov), at that point; its step is handed those rows. loss_fn, needed only for
+    the record, is evaluated at the end on every recorded position at once.
     """
     theta = np.array(starts, dtype=np.float64, ndmin=2)
     if theta.ndim != 2 or theta.shape[1] != 2:
@@ -134,6 +135,7 @@ class _Stack:
             lane.step(self.grads, self.hessians)
 
     def latest(self, loss_fn) -> _Record:
+        """The record of the last step, loss included."""
         positions = self.positions[-1]
         return _Record(positions, _losses(loss_fn, positions), self.particle_grads[-1])
 
