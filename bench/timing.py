@@ -11,12 +11,30 @@ def best_time(run: Callable[[], object], *, repeats: int = 5, warmup: int = 1) -
     """The fastest of `repeats` runs, in seconds (the least disturbed by the machine)."""
     for _ in range(warmup):
         run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(_seconds(run) for _ in range(repeats))
+
+
+def best_times(ours: Callable[[], object], peer: Callable[[], object], *, repeats: int = 5,
+               peer_repeats: int | None = None, warmup: int = 1) -> tuple[float, float]:
+    """best_time for our side and the peer, their runs taken in turns: the speed of a
+    shared machine drifts from one minute to the next, and both should see the same."""
+    peer_repeats = repeats if peer_repeats is None else peer_repeats
+    for _ in range(warmup):
+        ours()
+        peer()
+    mine, theirs = [], []
+    for i in range(max(repeats, peer_repeats)):
+        if i < repeats:
+            mine.append(_seconds(ours))
+        if i < peer_repeats:
+            theirs.append(_seconds(peer))
+    return min(mine), min(theirs)
+
+
+def _seconds(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
 
 
 @dataclass(frozen=True)

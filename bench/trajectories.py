@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.timing import Row, best_time
+from bench.timing import Row, best_time, best_times
 from engine.optimizers import Momentum, make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
@@ -84,7 +84,7 @@ def single_loops(torch) -> tuple[float, float]:
             _rosenbrock_torch(p).backward()
             o.step()
 
-    return best_time(ours, repeats=3), best_time(theirs, repeats=3)
+    return best_times(ours, theirs, repeats=5, peer_repeats=3)
 
 
 def basins(torch, side: int = 200, steps: int = 500) -> tuple[float, float]:
@@ -111,7 +111,8 @@ def basins(torch, side: int = 200, steps: int = 500) -> tuple[float, float]:
 
     ends_ours, ends_theirs = ours(), theirs()
     assert np.allclose(ends_ours, ends_theirs, atol=1e-6), "the two basin maps differ"
-    return best_time(ours, repeats=2, warmup=0), best_time(theirs, repeats=2, warmup=0)
+    # both are warm from the check above
+    return best_times(ours, theirs, repeats=3, warmup=0)
 
 
 def run() -> list[Row]:
