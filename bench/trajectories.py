@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.timing import Row, best_time, best_times
+from bench.timing import Row, best_times
 from engine.optimizers import Momentum, make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
@@ -119,9 +119,10 @@ def run() -> list[Row]:
     import torch
 
     torch.set_num_threads(1)
-    race_ours = best_time(our_race, repeats=3)
-    torch_race(torch, steps=10)  # warm-up, as our side gets: the first autograd calls set up
-    race_torch = best_time(lambda: torch_race(torch), repeats=1, warmup=0)
+    our_race()
+    torch_race(torch, steps=10)  # warm-ups: torch's first autograd calls set things up
+    race_ours, race_torch = best_times(our_race, lambda: torch_race(torch), repeats=3,
+                                       peer_repeats=1, warmup=0)
     loop_ours, loop_torch = single_loops(torch)
     basin_ours, basin_torch = basins(torch)
     return [
