@@ -74,12 +74,18 @@ def lab_figures() -> dict[str, dict]:
     members = {f"member {i + 1}": histories["relu"] for i in range(3)}
     classes = ["class 0", "class 1"]
     return {
-        "loss": lab_charts.loss_curves(histories, best_epoch=2,
-                                       test_losses={"relu": 0.4, "sigmoid": 0.6}),
-        "loss per member": lab_charts.loss_curves(members, validation_only=True),
-        "accuracy": lab_charts.accuracy_curves({"relu": histories["relu"]}),
-        "accuracy per member": lab_charts.accuracy_curves(members, validation_only=True),
-        "gradient norms": lab_charts.gradient_norms(histories),
+        "training curves, two runs": lab_charts.training_curves([
+            lab_charts.loss_panel(histories, best_epoch=2,
+                                  test_losses={"relu": 0.4, "sigmoid": 0.6}),
+            lab_charts.accuracy_panel(histories), lab_charts.gradient_panel(histories)]),
+        "training curves, one run": lab_charts.training_curves([
+            lab_charts.loss_panel({"relu": histories["relu"]}),
+            lab_charts.accuracy_panel({"relu": histories["relu"]}),
+            lab_charts.gradient_panel({"relu": histories["relu"]})]),
+        "training curves, before training": lab_charts.training_curves([
+            lab_charts.loss_panel({"relu": []}), lab_charts.accuracy_panel({"relu": []}),
+            lab_charts.gradient_panel({"relu": []})]),
+        "members' curves": lab_charts.training_curves(lab_charts.member_panels(members)),
         "decision boundary": lab_charts.decision_boundary(
             net.predict_proba, X, y, classes, X_other=X_va, y_other=y_va),
         "ensemble": lab_charts.ensemble_boundaries(
@@ -135,6 +141,15 @@ def test_curve_panels_share_one_legend_and_do_not_overlap():
     # every trace sits on its own panel's axes
     panels = {(t["xaxis"], t["yaxis"]) for t in spec["data"]}
     assert panels == {("x", "y"), ("x2", "y2"), ("x3", "y3"), ("x4", "y4")}
+
+
+def test_the_best_epoch_line_sits_on_the_loss_panel():
+    layout = FIGURES["training curves, two runs"]["layout"]
+    (shape,), notes = layout["shapes"], layout["annotations"]
+    assert shape["xref"] == "x" and shape["x0"] == shape["x1"] == 2
+    assert [n["text"] for n in notes if n["xref"] == "x"] == ["best epoch 2"]
+    assert layout["yaxis2"]["tickformat"] == ".0%"  # accuracy
+    assert layout["yaxis3"]["type"] == "log"  # gradient magnitudes
 
 
 def test_streamlit_receives_the_spec_as_it_is():

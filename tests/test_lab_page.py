@@ -66,7 +66,10 @@ def test_the_default_run_trains_and_records_validation_loss():
     history = run.histories["relu"]
     assert run.epoch == len(history) >= 3
     assert all(r.val_loss is not None and np.isfinite(r.val_loss) for r in history)
-    assert len(charts(at)) >= 4  # loss, accuracy, gradients, boundary (+ W¹)
+    curves, boundary = charts(at)[:2]  # (+ W¹ in its expander)
+    titles = [a["text"] for a in curves["layout"]["annotations"]]
+    assert titles[:2] == ["Loss per epoch", "Accuracy per epoch"] and "Gradient" in titles[2]
+    assert boundary["layout"]["title"]["text"] == "Decision boundary"
     assert "Epoch" in at.get("progress")[0].proto.text
     assert not at.exception
 

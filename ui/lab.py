@@ -20,13 +20,15 @@ from ui.lab_session import (
     test_losses,
 )
 from viz.lab_charts import (
-    accuracy_curves,
+    accuracy_panel,
     decision_boundary,
     disagreement_map,
     ensemble_boundaries,
-    gradient_norms,
+    gradient_panel,
     hidden_weights,
-    loss_curves,
+    loss_panel,
+    member_panels,
+    training_curves,
 )
 
 REFRESH_SECONDS = 0.25
@@ -109,28 +111,29 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
     _progress(run, settings.knobs.epochs)
     data = run.data
     if run.mode == BAGGING:
-        left, right = st.columns(2)
-        plotly_chart(loss_curves(run.histories, validation_only=True), where=left)
-        plotly_chart(accuracy_curves(run.histories, validation_only=True), where=right)
+        plotly_chart(training_curves(member_panels(run.histories)))
         return
-    tests = test_losses(run)
     best = None
     if settings.knobs.patience is not None and len(run.trainers) == 1:
         best = next(iter(run.trainers.values())).best_epoch or None
-    left, right = st.columns(2)
-    plotly_chart(loss_curves(run.histories, best_epoch=best, test_losses=tests), where=left)
-    plotly_chart(accuracy_curves(run.histories), where=right)
-    left, right = st.columns(2)
-    plotly_chart(gradient_norms(run.histories), where=left)
-    if data.X_tr.shape[1] == 2:
-        for i, (label, net) in enumerate(run.nets().items()):
-            column = right if i == 0 else left
-            title = "Decision boundary" + (f": {label}" if run.mode == COMPARE else "")
-            plotly_chart(decision_boundary(
-                net.predict_proba, data.X_tr, data.y_tr, data.classes, title=title,
-                X_other=data.X_va, y_other=data.y_va), where=column)
-    else:
-        right.info("The decision boundary is drawn for exactly two features.")
+    plotly_chart(training_curves([
+        loss_panel(run.histories, best_epoch=best, test_losses=test_losses(run)),
+        accuracy_panel(run.histories), gradient_panel(run.histories)]))
+    columns = st.columns(2)
+    if data.X_tr.shape[1] != 2:
+        columns[0].info("The decision boundary is drawn for exactly two features.")
+        return
+    nets = run.nets()
+    for column, (label, net) in zip(columns, nets.items(), strict=False):
+        title = "Decision boundary" + (f": {label}" if run.mode == COMPARE else "")
+        plotly_chart(decision_boundary(
+            net.predict_proba, data.X_tr, data.y_tr, data.classes, title=title,
+            X_other=data.X_va, y_other=data.y_va), where=column)
+    if len(nets) == 1:
+        columns[1].caption(
+            "**Reading the boundary.** Each point of the plane is coloured by the class the "
+            "network predicts there, paler where it is less sure. Filled dots are the "
+            "training data, rings the validation data.")
 
 
 def after_training(run: LabRun, settings: LabSettings) -> None:

@@ -25,8 +25,8 @@ from ui.cache import CUSTOM, get_surface
 from ui.optimizer_controls import HYPERS, hyper_fields, hyper_sliders, widget_key
 from ui.presets import DEFAULT_FORMULA, HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
 from viz.colors import OPTIMIZER_LABELS
+from viz.figure import Panel
 from viz.race_charts import (
-    Panel,
     effective_step_panel,
     grad_norm_panel,
     loss_panel,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from viz.figure import Figure, axis, figure, line, packed, title, vline
+from viz.figure import Figure, Panel, figure, line, packed, panel_grid, title, vline
 from viz.png import png_data_uri
 
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
@@ -27,17 +27,6 @@ def plottable(history: Sequence) -> list:
     return [r for r in history if not r.diverged and np.isfinite(r.train_loss)]
 
 
-def _curves(heading: str, y_title: str, traces, *, log_y: bool = False, height: int = 320,
-            **more) -> Figure:
-    return figure(traces, {
-        "template": "none", "height": height, "margin": {"l": 60, "r": 10, "t": 36, "b": 40},
-        "title": title(heading), "xaxis": axis("epoch", rangemode="tozero"),
-        "yaxis": axis(y_title, log=log_y), "legend": {"orientation": "h", "y": -0.22, "x": 0},
-        "hovermode": "x unified",
-        "uirevision": "keep",  # keep zoom while the curves grow
-        **more})
-
-
 def _member_color(i: int, n: int) -> str:
     return LAYER_COLORS[i * (len(LAYER_COLORS) - 1) // max(n - 1, 1)]
 
@@ -46,68 +35,57 @@ def _epochs(records) -> dict:
     return packed([r.epoch for r in records], "i4")
 
 
-def _training_and_validation(records, field: str, prefix: str, dash: str) -> list[dict]:
-    """The training curve of `field` ("loss" or "acc") and, if there is one, the validation."""
+def _training_and_validation(records, field: str, prefix: str, dash: str,
+                             in_legend: bool) -> list[dict]:
+    """The training curve of `field` ("loss" or "acc") and, if there is one, the validation.
+    Same legend group in every panel: one legend entry shows or hides both panels' curves."""
     traces = [line(_epochs(records), [getattr(r, f"train_{field}") for r in records],
-                   prefix + "training", "#2563eb", dash=dash)]
+                   prefix + "training", "#2563eb", dash=dash, legendgroup=prefix + "training",
+                   showlegend=in_legend)]
     val = [r for r in records if getattr(r, f"val_{field}") is not None]
     if val:
         traces.append(line(_epochs(val), [getattr(r, f"val_{field}") for r in val],
-                           prefix + "validation", "#dc2626", dash=dash))
+                           prefix + "validation", "#dc2626", dash=dash,
+                           legendgroup=prefix + "validation", showlegend=in_legend))
     return traces
 
 
-def _validation_per_member(runs: dict[str, Sequence], field: str) -> list[dict]:
-    traces = []
-    for i, (label, history) in enumerate(runs.items()):
-        val = [r for r in plottable(history) if getattr(r, f"val_{field}") is not None]
-        traces.append(line(_epochs(val), [getattr(r, f"val_{field}") for r in val], label,
-                           _member_color(i, len(runs))))
-    return traces
+def _prefix(label: str, runs: dict) -> str:
+    return f"{label}: " if len(runs) > 1 else ""
 
 
-def loss_curves(runs: dict[str, Sequence], *, best_epoch: int | None = None,
-                test_losses: dict[str, float] | None = None,
-                validation_only: bool = False) -> Figure:
-    """Training and validation loss per epoch for one or two runs (or, with
-    validation_only, the validation loss of each of many runs: bagging's members)."""
-    if validation_only:
-        return _curves("Validation loss per member", "loss J",
-                       _validation_per_member(runs, "loss"))
+def loss_panel(runs: dict[str, Sequence], *, best_epoch: int | None = None,
+               test_losses: dict[str, float] | None = None) -> Panel:
+    """Training and validation loss per epoch for one or two runs."""
     traces = []
     for i, (label, history) in enumerate(runs.items()):
-        records = plottable(history)
-        prefix = f"{label}: " if len(runs) > 1 else ""
-        traces += _training_and_validation(records, "loss", prefix, RUN_DASH[i % 2])
+        records, prefix = plottable(history), _prefix(label, runs)
+        traces += _training_and_validation(records, "loss", prefix, RUN_DASH[i % 2], True)
         if test_losses and label in test_losses and records:
             traces.append({
                 "type": "scatter", "x": [records[-1].epoch], "y": [test_losses[label]],
                 "mode": "markers", "name": prefix + "test (at the end)",
                 "marker": {"symbol": "diamond", "size": 11, "color": "#111827"}})
-    more = {}
+    shapes, notes = [], []
     if best_epoch:
         shape, note = vline(best_epoch, "#16a34a", f"best epoch {best_epoch}")
-        more = {"shapes": [shape], "annotations": [note]}
-    return _curves("Loss per epoch", "loss J", traces, **more)
+        shapes, notes = [shape], [note]
+    return Panel("Loss per epoch", "loss J", traces, x_title="epoch", shapes=shapes,
+                 notes=notes)
 
 
-def accuracy_curves(runs: dict[str, Sequence], *, validation_only: bool = False) -> Figure:
-    y_axis = {"range": [0, 1.02], "tickformat": ".0%"}
-    if validation_only:
-        fig = _curves("Validation accuracy per member", "accuracy",
-                      _validation_per_member(runs, "acc"))
-    else:
-        traces = []
-        for i, (label, history) in enumerate(runs.items()):
-            prefix = f"{label}: " if len(runs) > 1 else ""
-            traces += _training_and_validation(plottable(history), "acc", prefix,
-                                               RUN_DASH[i % 2])
-        fig = _curves("Accuracy per epoch", "accuracy", traces)
-    fig["layout"]["yaxis"].update(y_axis)
-    return fig
+def accuracy_panel(runs: dict[str, Sequence]) -> Panel:
+    traces = []
+    for i, (label, history) in enumerate(runs.items()):
+        traces += _training_and_validation(plottable(history), "acc", _prefix(label, runs),
+                                           RUN_DASH[i % 2], False)
+    return Panel("Accuracy per epoch", "accuracy", traces, x_title="epoch", y_axis=_PERCENT)
 
 
-def gradient_norms(runs: dict[str, Sequence]) -> Figure:
+_PERCENT = {"range": [0, 1.02], "tickformat": ".0%"}
+
+
+def gradient_panel(runs: dict[str, Sequence]) -> Panel:
     """‖∂J/∂W^m‖ per layer m and epoch, log scale: vanishing gradients sink to the bottom."""
     traces = []
     for i, (label, history) in enumerate(runs.items()):
@@ -115,14 +93,35 @@ def gradient_norms(runs: dict[str, Sequence]) -> Figure:
         if not records:
             continue
         norms = np.array([r.grad_norms for r in records])
-        prefix = f"{label}: " if len(runs) > 1 else ""
         epochs = _epochs(records)
         for m in range(norms.shape[1]):
             traces.append(line(epochs, packed(np.maximum(norms[:, m], LOG_FLOOR), "f8"),
-                               f"{prefix}layer {m + 1}", _member_color(m, norms.shape[1]),
-                               dash=RUN_DASH[i % 2], legendgroup=label))
-    return _curves("Gradient magnitude per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
-                   log_y=True)
+                               f"{_prefix(label, runs)}layer {m + 1}",
+                               _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2]))
+    return Panel("Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
+                 log_y=True, x_title="epoch", y_axis={"nticks": 6})
+
+
+def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
+    """Bagging: each member's validation loss and accuracy per epoch."""
+    panels = []
+    for field, heading, y_title, y_axis in (
+            ("loss", "Validation loss per member", "loss J", {}),
+            ("acc", "Validation accuracy per member", "accuracy", _PERCENT)):
+        traces = []
+        for i, (label, history) in enumerate(runs.items()):
+            val = [r for r in plottable(history) if getattr(r, f"val_{field}") is not None]
+            traces.append(line(_epochs(val), [getattr(r, f"val_{field}") for r in val], label,
+                               _member_color(i, len(runs)), legendgroup=label,
+                               showlegend=field == "loss"))
+        panels.append(Panel(heading, y_title, traces, x_title="epoch", y_axis=y_axis))
+    return panels
+
+
+def training_curves(panels: list[Panel]) -> Figure:
+    """The panels side by side in one chart (it redraws every few epochs while training)."""
+    return panel_grid(panels, columns=len(panels), row_height=320,
+                      uirevision="keep")  # keep the user's zoom while the curves grow
 
 
 def boundary_grid(X: np.ndarray, margin: float = 0.5):

@@ -26,12 +26,16 @@ def progress(page) -> tuple[int, int, str]:
 
 
 def loss_points(page) -> int:
-    """Points on the loss curve (the newest loss chart: a refresh may briefly show two)."""
+    """Points on the training loss curve, the first trace of the chart whose first panel is
+    "Loss per epoch" (the newest such chart: a refresh may briefly show two)."""
     return page.evaluate("""() => Math.max(0, ...Array.from(
         document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
-        .filter(gd => gd.layout && gd.layout.title
-                && String(gd.layout.title.text).includes('Loss per epoch'))
-        .map(gd => gd.data && gd.data[0] && gd.data[0].x ? gd.data[0].x.length : 0))""")
+        .filter(gd => gd.layout && (gd.layout.annotations || [])
+                .some(a => String(a.text).includes('Loss per epoch')))
+        .map(gd => {  // _fullData: plotly's decoded arrays (data keeps the packed spec)
+          const t = gd._fullData && gd._fullData[0];
+          return t && t.x ? t.x.length : 0;
+        }))""")
 
 
 def start(page) -> None:
@@ -40,7 +44,7 @@ def start(page) -> None:
 
 def test_training_is_live_and_survives_a_new_alpha(page, server, browser_errors):
     open_page(page, server, "lab")
-    wait_for_charts(page, count=4)
+    wait_for_charts(page, count=2)
     assert progress(page) == (0, 100, "ready")
     start(page)
     t0 = time.monotonic()
@@ -81,7 +85,7 @@ def test_training_is_live_and_survives_a_new_alpha(page, server, browser_errors)
 
 def test_comparison_and_bagging_modes_draw(page, server, browser_errors):
     open_page(page, server, "lab?mode=compare&layers=5&width=8&epochs=60")
-    wait_for_charts(page, count=4)
+    wait_for_charts(page, count=2)
     start(page)
     wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
                    what="the comparison to finish")
@@ -92,7 +96,7 @@ def test_comparison_and_bagging_modes_draw(page, server, browser_errors):
     start(page)
     wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
                    what="the ensemble to finish")
-    wait_for_charts(page, count=4)
+    wait_for_charts(page, count=2)
     assert page.get_by_text("The ensemble", exact=True).count() == 1  # (its table is a canvas)
     save_screenshot(page, "lab-bagging")
     assert page.locator(EXCEPTION).count() == 0
@@ -111,7 +115,7 @@ def test_csv_upload_good_then_broken_keeps_the_good_one(page, server, browser_er
     upload.set_input_files(str(good))
     wait_for_rerun(page, lambda: page.get_by_text("Feature columns (numeric)").count() == 1,
                    what="the CSV columns")
-    wait_for_charts(page, count=4)
+    wait_for_charts(page, count=2)
     upload.set_input_files(str(broken))
     wait_for_rerun(page, lambda: page.get_by_text("not UTF-8").count() >= 1,
                    what="the encoding error")
