@@ -18,22 +18,24 @@ class GaussianWell:
     width: float
 
     def value(self, x, y):
-        return -self.depth * self._bell(x, y)
+        return -self.depth * self._offsets_and_bell(x, y)[2]
 
     def grad(self, x, y):
-        dx, dy = x - self.center[0], y - self.center[1]
-        slope = self.depth * self._bell(x, y) / self.width**2
+        dx, dy, bell = self._offsets_and_bell(x, y)
+        slope = bell * (self.depth / self.width**2)
         return slope * dx, slope * dy
 
     def hessian(self, x, y):
-        dx, dy = x - self.center[0], y - self.center[1]
-        slope = self.depth * self._bell(x, y) / self.width**2
+        dx, dy, bell = self._offsets_and_bell(x, y)
+        slope = bell * (self.depth / self.width**2)
         inv_w2 = 1 / self.width**2
         return slope * (1 - inv_w2 * dx**2), -slope * inv_w2 * dx * dy, slope * (1 - inv_w2 * dy**2)
 
-    def _bell(self, x, y):
+    def _offsets_and_bell(self, x, y):
+        """(x − cx, y − cy, exp(−|p − c|² / 2w²)): computed once per call, the race's
+        optimizers evaluate this surface at every step."""
         dx, dy = x - self.center[0], y - self.center[1]
-        return np.exp(-(dx**2 + dy**2) / (2 * self.width**2))
+        return dx, dy, np.exp((dx**2 + dy**2) * (-0.5 / self.width**2))
 
 
 # --- two_minima: a gentle bowl with a shallow well near the start and a deep one further away.
