@@ -101,7 +101,7 @@ def cat_and_dog() -> None:
                 "input": ["x₁", "x₂"],
                 "a = (cat, dog)": [f"({r[0]:.2f}, {r[1]:.2f})" for r in result["a"]],
                 "label y": ["cat" if r[0] else "dog" for r in result["y"]],
-                "p of the true class": result["true_p"],
+                "p of the true class": [f"{p:.2f}" for p in result["true_p"]],
             }), hide_index=True)
             logs = " + ".join(rf"\log({q:.2f})" for q in result["true_p"])
             st.latex(rf"-\left({logs}\right)/2 = {result['cross_entropy']:.2f}")
