@@ -233,7 +233,7 @@ def results_table(surface: Surface, lanes: list[Lane]) -> pd.DataFrame:
         k = lane.diverged_at
         rows.append({
             "optimizer": OPTIMIZER_LABELS[lane.name],
-            "final loss f(θ)": float(lane.losses[max(lane.last_step, 0)]),
+            "final loss f(θ)": f"{lane.losses[max(lane.last_step, 0)]:.4g}",  # 1e-12, not 0
             "ended at": where_it_ended(surface, lane, tol) if lane.last_step >= 0 else "—",
             f"steps to within {tol:.2g} of a minimum": "never" if reached is None
             else str(reached),
