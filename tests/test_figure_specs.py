@@ -152,6 +152,11 @@ def test_the_best_epoch_line_sits_on_the_loss_panel():
     assert layout["yaxis3"]["type"] == "log"  # gradient magnitudes
 
 
+def test_a_panel_without_data_still_has_its_axes():
+    spec = FIGURES["training curves, before training"]
+    assert {t["xaxis"] for t in spec["data"]} == {"x", "x2", "x3"}  # every panel is drawn
+
+
 def test_streamlit_receives_the_spec_as_it_is():
     spec = FIGURES["race map"]
     assert return_figure_from_figure_or_data(Prebuilt(spec), validate_figure=True) is spec

@@ -143,8 +143,9 @@ def panel_grid(panels: Sequence[Panel], *, columns: int = 2, row_height: int = 3
         left = (i % columns) * (width + 0.1)
         top = 1 - (i // columns) * row_share
         bottom = max(top - row_share + gap / plot, 0.0)
-        data += [{**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
-                 for trace in panel.traces]
+        # an empty trace keeps the axes of a panel that has no data yet (before training)
+        traces = panel.traces or [{"type": "scatter", "x": [], "y": [], "showlegend": False}]
+        data += [{**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"} for trace in traces]
         spec[f"xaxis{suffix}"] = axis(panel.x_title, domain=[left, left + width],
                                       anchor=f"y{suffix}")
         spec[f"yaxis{suffix}"] = axis(panel.y_title, log=panel.log_y, domain=[bottom, top],
