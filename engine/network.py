@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.activations import get_activation
 from engine.initializers import init_weights
-from engine.losses import LOSSES, one_hot, softmax
+from engine.losses import LOSS_GRADIENTS, LOSSES, one_hot, softmax
 
 Seed = int | np.random.SeedSequence | np.random.Generator | None
 
@@ -168,8 +168,7 @@ class MLP:
         masks = [mask]
         activations, zs, fz = [a], [], []
         for layer in self.layers[:-1]:
-            z = a @ layer.W
-            z += layer.b
+            z = self._affine(a, layer)
             zs.append(z)
             a = self.activation.f(z)
             fz.append(a)
@@ -183,7 +182,9 @@ class MLP:
 
     @staticmethod
     def _affine(a: np.ndarray, layer: Layer) -> np.ndarray:
-        z = a @ layer.W
+        """z = a W + b. (np.dot, not @: it has less overhead on matrices this small,
+        and training makes several such products per step.)"""
+        z = np.dot(a, layer.W)
         z += layer.b
         return z
 
@@ -235,27 +236,52 @@ class MLP:
         dropout with `rng` (the network's own generator if None). ∂J/∂θ is written
         into `out` (a float64 array like params) if given, else into a new array.
         """
-        zs, activations, fz, masks = self._forward(X, training=training, rng=rng)
-        data_loss, delta = LOSSES[self.loss_name](zs[-1], self._targets(Y))  # δ^M = ∂J/∂z^M
+        forward = self._forward(X, training=training, rng=rng)
+        data_loss, delta = LOSSES[self.loss_name](forward[0][-1], self._targets(Y))
+        deltas = [delta]  # δ^M = ∂J/∂z^M, then the _backward pass adds δ^{M−1} … δ^1
+        grad = self._backward(forward, delta, out, deltas)
+        deltas.reverse()
+        penalty = self._add_penalty(grad, l1, l2)
+        return Backprop(data_loss + penalty, data_loss, grad, deltas)
+
+    def gradient(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
+                 training: bool = False, rng: np.random.Generator | None = None,
+                 out: np.ndarray | None = None) -> np.ndarray:
+        """∂J/∂θ alone, as backprop computes it: a training step needs no J."""
+        forward = self._forward(X, training=training, rng=rng)
+        delta = LOSS_GRADIENTS[self.loss_name](forward[0][-1], self._targets(Y))
+        grad = self._backward(forward, delta, out)
+        self._add_penalty(grad, l1, l2)
+        return grad
+
+    def _backward(self, forward, delta: np.ndarray, out: np.ndarray | None,
+                  deltas: list[np.ndarray] | None = None) -> np.ndarray:
+        """∂J/∂θ from δ^M = ∂J/∂z^M, going back layer by layer; δ^m appended to `deltas`."""
+        zs, activations, fz, masks = forward
         grad = np.empty_like(self._params) if out is None else out
-        deltas = [delta]
+        df = self.activation.df
         for m in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[m]
             # written straight into θ's layout: no temporaries, no copies
-            np.matmul(activations[m].T, delta, out=grad[layer.w_slice].reshape(layer.W.shape))
+            np.dot(activations[m].T, delta, out=grad[layer.w_slice].reshape(layer.W.shape))
             np.add.reduce(delta, axis=0, out=grad[layer.b_slice])  # (np.sum is slower here)
             if m == 0:
-                break
-            delta = delta @ layer.W.T  # (W^{m+1})^T δ^{m+1}, in row form
+                return grad
+            delta = np.dot(delta, layer.W.T)  # (W^{m+1})^T δ^{m+1}, in row form
             if masks[m] is not None:
                 delta *= masks[m]
-            delta *= self.activation.df(zs[m - 1], fz[m - 1])  # δ^m = f'(z^m) ⊙ …
-            deltas.append(delta)
-        deltas.reverse()
-        penalty, penalty_grad = self.penalty(l1, l2)
-        if penalty_grad is not None:
-            grad += penalty_grad
-        return Backprop(data_loss + penalty, data_loss, grad, deltas)
+            delta *= df(zs[m - 1], fz[m - 1])  # δ^m = f'(z^m) ⊙ …
+            if deltas is not None:
+                deltas.append(delta)
+        return grad
+
+    def _add_penalty(self, grad: np.ndarray, l1: float, l2: float) -> float:
+        """Add the penalty's gradient to `grad`; return the penalty."""
+        if l1 == 0.0 and l2 == 0.0:
+            return 0.0
+        value, penalty_grad = self.penalty(l1, l2)
+        grad += penalty_grad
+        return value
 
     def loss_and_grad(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
                       training: bool = False, rng: np.random.Generator | None = None,

@@ -122,8 +122,8 @@ class Trainer:
                             at=theta):
                     if point is not at:  # Nesterov asks at a look-ahead point
                         net.params = point
-                    return net.loss_and_grad(Xb, Yb, l1=self.l1, l2=self.l2, training=True,
-                                             rng=self.rng, out=grad)[1]
+                    return net.gradient(Xb, Yb, l1=self.l1, l2=self.l2, training=True,
+                                        rng=self.rng, out=grad)
 
                 theta, self.state = self.optimizer.step(theta, grad_fn, self.state)
                 net.params = theta

@@ -20,6 +20,14 @@ def test_derivative_matches_finite_differences(name):
     assert np.max(act.df(z, act.f(z))) <= act.max_slope + 1e-12
 
 
+def test_relu_slope_is_one_above_zero_and_zero_at_and_below():
+    relu = ACTIVATIONS["relu"]
+    z = np.array([-2.0, -0.0, 0.0, 1e-300, 3.0])
+    slope = relu.df(z, relu.f(z))
+    assert slope.dtype == np.float64
+    np.testing.assert_array_equal(slope, [0.0, 0.0, 0.0, 1.0, 1.0])
+
+
 def test_sigmoid_is_overflow_safe_and_exact():
     z = np.array([-1000.0, -30.0, 0.0, 2.0, 1000.0])
     with np.errstate(all="raise"):

@@ -13,6 +13,7 @@ from engine.losses import (
     one_hot,
     softmax,
     softmax_cross_entropy,
+    softmax_cross_entropy_grad,
     softmax_mse,
 )
 
@@ -45,6 +46,8 @@ def test_softmax_cross_entropy_is_finite_for_huge_scores():
     with np.errstate(all="raise"):
         loss, grad = softmax_cross_entropy(c, y)
         probabilities = softmax(c)
+        grad_alone = softmax_cross_entropy_grad(c, y)
+    np.testing.assert_allclose(grad_alone, grad, rtol=0, atol=1e-300)  # e^{-2e4} ≈ e^{-700}
     # rows: certain and right (0), certain and wrong (2e4), a tie (log 2)
     assert loss == pytest.approx((0 + 2e4 + math.log(2)) / 3)
     assert np.all(np.isfinite(grad)) and np.all(np.isfinite(probabilities))
@@ -58,6 +61,7 @@ def test_softmax_cross_entropy_gradient_is_p_minus_y_over_rows():
     loss, grad = softmax_cross_entropy(c, y)
     assert loss == pytest.approx(cross_entropy(y, softmax(c)))
     np.testing.assert_allclose(grad, (softmax(c) - y) / 5)
+    np.testing.assert_allclose(softmax_cross_entropy_grad(c, y), (softmax(c) - y) / 5)
 
 
 @pytest.mark.parametrize("loss_fn", [softmax_cross_entropy, softmax_mse])

@@ -62,6 +62,20 @@ def test_backprop_matches_finite_differences(activation, loss):
     np.testing.assert_allclose(grad, numeric_grad(net, X, y), rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_gradient_alone_equals_backprops(activation, loss):
+    # Training asks for ∂J/∂θ without J: the same numbers, dropout and penalty included
+    net = MLP([3, 6, 5, 3], activation=activation, loss=loss, dropout=0.3, seed=3)
+    X, y = data()
+    kw = {"l1": 0.2, "l2": 0.1, "training": True}
+    expected = net.backprop(X, y, rng=np.random.default_rng(5), **kw).grad
+    out = np.full_like(net.params, np.nan)
+    grad = net.gradient(X, y, rng=np.random.default_rng(5), out=out, **kw)
+    assert grad is out
+    np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-15)
+
+
 def test_l1_and_l2_penalise_weights_not_biases():
     net = MLP([3, 4, 2], seed=4)
     net.params = net.params + 0.3  # no weight at exactly 0, where |w| has a kink
