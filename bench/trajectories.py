@@ -4,7 +4,8 @@ The race: SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam and Newton, 1000 steps
 on Rosenbrock from (−1.2, 1), as the playground computes it (engine.race.run_race),
 against torch.optim with autograd computing every gradient (Newton: a Hessian step
 with torch.autograd.functional). Basins: 200 × 200 starts, 500 momentum steps on
-Himmelblau, vectorized on both sides.
+Himmelblau, vectorized on both sides, and on both sides with the points column-major
+(all x, then all y), which makes each coordinate one contiguous array.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def single_loops(torch) -> tuple[float, float]:
 def basins(torch, side: int = 200, steps: int = 500) -> tuple[float, float]:
     himmelblau = SURFACES["himmelblau"]
     xs = np.linspace(-5, 5, side)
-    starts = np.stack(np.meshgrid(xs, xs), axis=-1).reshape(-1, 2)
+    starts = np.asfortranarray(np.stack(np.meshgrid(xs, xs), axis=-1).reshape(-1, 2))
     opt = Momentum(lr=0.005, momentum=0.9)
 
     def ours():
@@ -100,14 +101,14 @@ def basins(torch, side: int = 200, steps: int = 500) -> tuple[float, float]:
         return theta
 
     def theirs():
-        p = torch.tensor(starts, requires_grad=True)
+        p = torch.tensor(starts.T, requires_grad=True)  # (2, points): rows x and y
         o = torch.optim.SGD([p], lr=0.005, momentum=0.9)
         for _ in range(steps):
             o.zero_grad()
-            x, y = p[:, 0], p[:, 1]
+            x, y = p[0], p[1]
             ((x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2).sum().backward()
             o.step()
-        return p.detach().numpy()
+        return p.detach().numpy().T
 
     ends_ours, ends_theirs = ours(), theirs()
     assert np.allclose(ends_ours, ends_theirs, atol=1e-6), "the two basin maps differ"

@@ -4,7 +4,7 @@ import numpy as np
 
 from .base import Surface
 from .critical import find_critical_points
-from .points import split_xy, stack_hessian
+from .points import as_points, split_xy, stack_hessian
 
 
 def _f(points):
@@ -13,6 +13,7 @@ def _f(points):
 
 
 def _grad(points):
+    points = as_points(points)
     x, y = split_xy(points)
     # ∇f = (4x a + 2b, 2a + 4y b) with a = x² + y − 11 and b = x + y² − 7, written with
     # 2x, 2y, 2a and 2b (doubling is exact) in 12 in-place operations: a basins map
@@ -26,7 +27,7 @@ def _grad(points):
     two_b -= 14
     two_x *= two_a
     two_y *= two_b
-    grad = np.empty((*x.shape, 2))
+    grad = np.empty_like(points)  # in the points' own layout, rows or columns
     np.add(two_x, two_b, out=grad[..., 0])  # ∂f/∂x = 2x · 2a + 2b
     np.add(two_y, two_a, out=grad[..., 1])  # ∂f/∂y = 2y · 2b + 2a
     return grad

@@ -42,8 +42,10 @@ _COPY_FROM = 4096
 def split_xy(points) -> tuple[np.ndarray, np.ndarray]:
     """Return the coordinates (x, y) of `points` (..., 2), never to be written to."""
     p = as_points(points)
-    if p.size < _COPY_FROM:
-        return p[..., 0], p[..., 1]  # views: cheapest for a few points
-    # Many points (a basins map): x and y copied into contiguous arrays make every
-    # operation on them faster than on the strided views, which more than pays for it.
-    return p[..., 0].copy(), p[..., 1].copy()
+    x, y = p[..., 0], p[..., 1]
+    if p.size < _COPY_FROM or p.flags.f_contiguous:
+        return x, y  # views: cheapest for a few points, and contiguous in column-major
+    # Many points in rows of (x, y) (a basins map): x and y copied into contiguous arrays
+    # make every operation on them faster than on the strided views, which more than
+    # pays for it. Keeping the points column-major in the first place saves the copies.
+    return x.copy(), y.copy()

@@ -142,6 +142,15 @@ def test_many_points_give_exactly_what_few_points_give(surface):
         np.testing.assert_array_equal(many, few)
 
 
+def test_column_major_points_give_what_row_major_points_give(surface):
+    # all x, then all y: split_xy takes the contiguous columns as they are
+    points = random_points(surface, 5000, seed=4)
+    columns = np.asfortranarray(points)
+    columns.flags.writeable = False
+    for fn in (surface.f, surface.grad, surface.hessian):
+        np.testing.assert_array_equal(fn(columns), fn(points))
+
+
 def test_inputs_are_never_modified(surface):
     points = random_points(surface, 10)
     original = points.copy()
