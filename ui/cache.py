@@ -6,11 +6,14 @@ every cache here has `max_entries`.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from engine.optimizers import make_optimizer
 from engine.race import Lane, first_steps, run_race
 from surfaces import SURFACES, Surface, from_formula
+from ui.lane_cache import LaneCache
 from viz import concept_charts
 from viz.surface_image import SurfaceGrid, sample_surface, surface_data_uri
 
@@ -41,19 +44,36 @@ def surface_picture(name: str, formula: str) -> tuple[SurfaceGrid, str]:
 # of its positions (a path's first k steps do not depend on how many follow).
 RACE_STEPS_ROUNDED_UP_TO = 50
 
+class _LaneKey(NamedTuple):
+    surface: str
+    formula: str
+    start: tuple[float, float]
+    steps: int
+    optimizer: str
+    params: tuple  # ((param, value), ...)
 
-@st.cache_data(max_entries=32, show_spinner="Running the race…")
-def _race(name: str, formula: str, settings: tuple, start: tuple[float, float],
-          steps: int) -> list[Lane]:
-    optimizers = {opt: make_optimizer(opt, **dict(params)) for opt, params in settings}
-    return run_race(get_surface(name, formula), optimizers, start, steps)
+
+_LANES = LaneCache(max_entries=224)  # 7 optimizers × 32 races
 
 
 def race(name: str, formula: str, settings: tuple, start: tuple[float, float],
          steps: int) -> list[Lane]:
-    """Run the race; `settings` is ((optimizer, ((param, value), ...)), ...), hashable."""
+    """Run the race; `settings` is ((optimizer, ((param, value), ...)), ...), hashable.
+
+    Each lane is cached on its own (ui.lane_cache): after one optimizer's slider moves,
+    only that optimizer runs again.
+    """
     horizon = -(-steps // RACE_STEPS_ROUNDED_UP_TO) * RACE_STEPS_ROUNDED_UP_TO
-    return [first_steps(lane, steps) for lane in _race(name, formula, settings, start, horizon)]
+    surface = get_surface(name, formula)
+
+    def run(missing: list[_LaneKey]) -> list[Lane]:
+        optimizers = {key.optimizer: make_optimizer(key.optimizer, **dict(key.params))
+                      for key in missing}
+        with st.spinner("Running the race…"):
+            return run_race(surface, optimizers, start, horizon)
+
+    keys = [_LaneKey(name, formula, start, horizon, opt, params) for opt, params in settings]
+    return [first_steps(lane, steps) for lane in _LANES.get_or_run(keys, run)]
 
 
 # Figures that no widget changes: built once per server, not on every rerun.

@@ -1,0 +1,119 @@
+"""The playground's lane cache: one optimizer's change reruns that lane alone."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from engine.optimizers import make_optimizer
+from engine.race import run_race
+from surfaces import SURFACES
+from ui import cache
+from ui.lane_cache import LaneCache
+
+SURFACE = SURFACES["two_minima"]
+SETTINGS = {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.1, "momentum": 0.9},
+            "newton": {"lr": 1.0, "damping": 0.0}}
+
+
+def race_of(names, **changed):
+    settings = {name: {**SETTINGS[name], **changed.get(name, {})} for name in names}
+    return {name: make_optimizer(name, **params) for name, params in settings.items()}
+
+
+class Runner:
+    """run_race for the missing keys (optimizer names), remembering each call."""
+
+    def __init__(self, steps=60):
+        self.calls, self.steps = [], steps
+
+    def __call__(self, missing):
+        self.calls.append(list(missing))
+        return run_race(SURFACE, race_of(missing), SURFACE.start, self.steps)
+
+
+def test_only_missing_lanes_run_and_together():
+    lanes, runner = LaneCache(max_entries=10), Runner()
+    first = lanes.get_or_run(["sgd", "momentum", "newton"], runner)
+    assert runner.calls == [["sgd", "momentum", "newton"]]
+    again = lanes.get_or_run(["momentum", "sgd"], runner)
+    assert runner.calls == [["sgd", "momentum", "newton"]]  # nothing ran
+    assert again[0] is first[1] and again[1] is first[0]
+    lanes.get_or_run(["sgd", "momentum", "newton", "momentum"], runner)
+    assert len(runner.calls) == 1
+
+
+def test_a_lane_run_alone_equals_the_same_lane_run_in_the_race():
+    together = run_race(SURFACE, race_of(["sgd", "momentum", "newton"]), SURFACE.start, 60)
+    alone = LaneCache(max_entries=10).get_or_run(["momentum"], Runner())[0]
+    np.testing.assert_array_equal(alone.positions, together[1].positions)
+    np.testing.assert_array_equal(alone.path.internals["v"], together[1].path.internals["v"])
+
+
+def test_least_recently_used_lanes_go_first():
+    lanes, runner = LaneCache(max_entries=2), Runner()
+    lanes.get_or_run(["sgd", "momentum"], runner)
+    lanes.get_or_run(["sgd"], runner)  # sgd is now the most recently used
+    lanes.get_or_run(["newton"], runner)  # evicts momentum
+    assert len(lanes) == 2
+    lanes.get_or_run(["sgd", "newton"], runner)
+    assert runner.calls == [["sgd", "momentum"], ["newton"]]
+    lanes.get_or_run(["momentum"], runner)
+    assert runner.calls[-1] == ["momentum"]
+
+
+def test_shared_lanes_are_read_only():
+    lane = LaneCache(max_entries=4).get_or_run(["momentum"], Runner())[0]
+    for array in (lane.positions, lane.path.losses, lane.path.internals["v"]):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 0.0
+
+
+def test_a_runner_that_gives_the_wrong_number_of_lanes_is_an_error():
+    with pytest.raises(ValueError, match="2 keys"):
+        LaneCache(max_entries=4).get_or_run(["sgd", "momentum"], lambda missing: [])
+    with pytest.raises(ValueError, match="max_entries"):
+        LaneCache(max_entries=0)
+
+
+def test_sessions_in_threads_get_whole_lanes():
+    lanes, errors = LaneCache(max_entries=3), []
+
+    def session(names):
+        try:
+            for _ in range(5):
+                got = lanes.get_or_run(names, Runner(steps=20))
+                assert [lane.name for lane in got] == names
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=session, args=(names,))
+               for names in (["sgd", "momentum"], ["newton", "sgd"], ["momentum", "newton"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(lanes) <= 3
+
+
+def test_the_playground_reruns_only_the_optimizer_whose_alpha_moved(monkeypatch):
+    cache._LANES.clear()
+    ran = []
+    real_run_race = cache.run_race
+
+    def recording_run_race(surface, optimizers, start, steps):
+        ran.append(sorted(optimizers))
+        return real_run_race(surface, optimizers, start, steps)
+
+    monkeypatch.setattr(cache, "run_race", recording_run_race)
+    settings = tuple((name, tuple(params.items())) for name, params in SETTINGS.items())
+    before = cache.race("two_minima", "", settings, SURFACE.start, 120)
+    moved = tuple((name, (("lr", 0.02),) if name == "sgd" else params)
+                  for name, params in settings)
+    after = cache.race("two_minima", "", moved, SURFACE.start, 120)
+    assert ran == [["momentum", "newton", "sgd"], ["sgd"]]
+    assert not np.array_equal(before[0].positions, after[0].positions)
+    for old, new in zip(before[1:], after[1:], strict=True):
+        np.testing.assert_array_equal(old.positions, new.positions)
+    expected = run_race(SURFACE, race_of(["sgd"], sgd={"lr": 0.02}), SURFACE.start, 120)
+    np.testing.assert_array_equal(after[0].positions, expected[0].positions)
