@@ -20,6 +20,12 @@ Figure = dict  # {"data": [trace, ...], "layout": {...}} and, if animated, "fram
 
 GRID_COLOR = "#e5e7eb"
 
+# Numeric axes whose tick labels need no measuring. By default plotly.js finds every
+# label's bounding box on each redraw, to hide those that stick out of the chart and to
+# turn x labels that would overlap: ~100 ms of the browser's work per rerun for the
+# gradients page's three panels. These labels are short numbers that fit as they are.
+PLAIN_TICKS = {"ticklabeloverflow": "allow", "tickangle": 0}
+
 
 def packed(values, dtype: str = "f4") -> dict:
     """An array as plotly.js's typed-array spec (base64 of its little-endian bytes).
@@ -51,7 +57,7 @@ def title(text: str) -> dict:
 
 def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **more) -> dict:
     """A plain axis: its title, an optional log scale and light grid lines."""
-    spec = {"type": "log" if log else "linear", **more}
+    spec = {"type": "log" if log else "linear", **PLAIN_TICKS, **more}
     if label is not None:
         spec["title"] = {"text": label}
     if grid:

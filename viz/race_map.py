@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viz.colors import CRITICAL_POINT_STYLE, OPTIMIZER_COLORS, OPTIMIZER_LABELS
-from viz.figure import Figure, packed
+from viz.figure import PLAIN_TICKS, Figure, packed
 
 MAX_FRAMES = 80
 # plotly.js lays out and measures every slider step's label on each redraw: 81 of them
@@ -194,7 +194,8 @@ def _layout(image_uri: str, bounds, steps, height: int) -> dict:
                "transition": {"duration": 0}}
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "transition": {"duration": 0},
             "fromcurrent": True, "mode": "immediate"}
-    axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside"}
+    axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside",
+            **PLAIN_TICKS}
     scrub = _every_kth(steps, MAX_SLIDER_STEPS)
     return dict(
         template="none", height=height, margin={"l": 50, "r": 10, "t": 64, "b": 40},
