@@ -87,16 +87,10 @@ class MLP:
 
         n_params = sum(m * n + n for m, n in pairwise(sizes))
         self._params = np.zeros(n_params)
-        self.layers: list[Layer] = []
-        offset = 0
-        for m, n in pairwise(sizes):
-            w_slice = slice(offset, offset + m * n)
-            b_slice = slice(w_slice.stop, w_slice.stop + n)
-            offset = b_slice.stop
-            layer = Layer(self._params[w_slice].reshape(m, n), self._params[b_slice],
-                          w_slice, b_slice)
-            layer.W[...] = init_weights(init, m, n, self.rng)
-            self.layers.append(layer)
+        self.layers = self._layers(self._params)
+        for layer in self.layers:
+            layer.W[...] = init_weights(init, *layer.W.shape, self.rng)
+        self._kept_views = None  # see _layers_of
         self._segment_starts = np.array([s.start for layer in self.layers
                                          for s in (layer.w_slice, layer.b_slice)])
         # L1/L2 penalise weights, not biases: a mask over θ selects the weights.
@@ -105,6 +99,16 @@ class MLP:
             self.weight_mask[layer.w_slice] = True
 
     # -- parameters -----------------------------------------------------------
+
+    def _layers(self, flat: np.ndarray) -> list[Layer]:
+        """Views W^m (n_in, n_out) and b^m into a flat vector laid out like θ."""
+        layers, offset = [], 0
+        for m, n in pairwise(self.layer_sizes):
+            w_slice = slice(offset, offset + m * n)
+            b_slice = slice(w_slice.stop, w_slice.stop + n)
+            offset = b_slice.stop
+            layers.append(Layer(flat[w_slice].reshape(m, n), flat[b_slice], w_slice, b_slice))
+        return layers
 
     @property
     def params(self) -> np.ndarray:
@@ -144,11 +148,8 @@ class MLP:
         twin.__dict__.update(self.__dict__)
         twin.rng = copy.deepcopy(self.rng)  # same future dropout masks
         twin._params = self._params.copy()
-        twin.layers = [
-            Layer(twin._params[lay.w_slice].reshape(lay.W.shape), twin._params[lay.b_slice],
-                  lay.w_slice, lay.b_slice)
-            for lay in self.layers
-        ]
+        twin.layers = twin._layers(twin._params)
+        twin._kept_views = None
         return twin
 
     # -- forward and backward ---------------------------------------------------
@@ -161,8 +162,10 @@ class MLP:
     def _forward(self, X: np.ndarray, *, training: bool, rng: np.random.Generator | None):
         """z^m for every layer, a^m (after dropout; a^0 = X), f(z^m) before dropout, masks."""
         rng = self.rng if rng is None else rng
+        p_input, p_hidden = (self.p_input, self.p_hidden) if training else (0.0, 0.0)
+        f = self.activation.f
         a = np.asarray(X, dtype=np.float64)
-        mask = self._mask(a.shape, self.p_input, rng) if training else None
+        mask = self._mask(a.shape, p_input, rng)
         if mask is not None:
             a = a * mask
         masks = [mask]
@@ -170,9 +173,9 @@ class MLP:
         for layer in self.layers[:-1]:
             z = self._affine(a, layer)
             zs.append(z)
-            a = self.activation.f(z)
+            a = f(z)
             fz.append(a)
-            mask = self._mask(a.shape, self.p_hidden, rng) if training else None
+            mask = self._mask(a.shape, p_hidden, rng)
             if mask is not None:
                 a = a * mask
             masks.append(mask)
@@ -259,12 +262,13 @@ class MLP:
         """∂J/∂θ from δ^M = ∂J/∂z^M, going back layer by layer; δ^m appended to `deltas`."""
         zs, activations, fz, masks = forward
         grad = np.empty_like(self._params) if out is None else out
+        grad_layers = self._layers_of(grad)
         df = self.activation.df
         for m in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[m]
+            layer, grad_layer = self.layers[m], grad_layers[m]
             # written straight into θ's layout: no temporaries, no copies
-            np.dot(activations[m].T, delta, out=grad[layer.w_slice].reshape(layer.W.shape))
-            np.add.reduce(delta, axis=0, out=grad[layer.b_slice])  # (np.sum is slower here)
+            np.dot(activations[m].T, delta, out=grad_layer.W)
+            np.add.reduce(delta, axis=0, out=grad_layer.b)  # (np.sum is slower here)
             if m == 0:
                 return grad
             delta = np.dot(delta, layer.W.T)  # (W^{m+1})^T δ^{m+1}, in row form
@@ -274,6 +278,14 @@ class MLP:
             if deltas is not None:
                 deltas.append(delta)
         return grad
+
+    def _layers_of(self, flat: np.ndarray) -> list[Layer]:
+        """Views W^m, b^m into a flat vector laid out like θ (∂J/∂θ, say). The views of
+        the last vector asked about are kept: training passes the same one every step."""
+        kept = self._kept_views
+        if kept is None or kept[0] is not flat:
+            kept = self._kept_views = (flat, self._layers(flat))
+        return kept[1]
 
     def _add_penalty(self, grad: np.ndarray, l1: float, l2: float) -> float:
         """Add the penalty's gradient to `grad`; return the penalty."""
