@@ -76,6 +76,21 @@ def test_gradient_alone_equals_backprops(activation, loss):
     np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-15)
 
 
+def test_gradient_buffers_can_change_between_calls():
+    # the network keeps views into the last buffer it wrote; a new buffer gets its own
+    net = MLP([3, 4, 2], seed=6)
+    X, y = data(classes=2)
+    expected = net.backprop(X, y).grad
+    first, second = np.zeros_like(net.params), np.zeros_like(net.params)
+    for out in (first, second, first, None):
+        np.testing.assert_array_equal(net.gradient(X, y, out=out), expected)
+    np.testing.assert_array_equal(second, expected)
+    twin = net.copy()
+    twin.params = twin.params * 2
+    assert not np.array_equal(twin.gradient(X, y, out=first), expected)
+    np.testing.assert_array_equal(net.gradient(X, y, out=second), expected)
+
+
 def test_l1_and_l2_penalise_weights_not_biases():
     net = MLP([3, 4, 2], seed=4)
     net.params = net.params + 0.3  # no weight at exactly 0, where |w| has a kink
