@@ -113,7 +113,7 @@ def basins(torch, side: int = 200, steps: int = 500) -> tuple[float, float]:
     ends_ours, ends_theirs = ours(), theirs()
     assert np.allclose(ends_ours, ends_theirs, atol=1e-6), "the two basin maps differ"
     # both are warm from the check above
-    return best_times(ours, theirs, repeats=3, warmup=0)
+    return best_times(ours, theirs, repeats=5, warmup=0)
 
 
 def run() -> list[Row]:
@@ -122,8 +122,9 @@ def run() -> list[Row]:
     torch.set_num_threads(1)
     our_race()
     torch_race(torch, steps=10)  # warm-ups: torch's first autograd calls set things up
-    race_ours, race_torch = best_times(our_race, lambda: torch_race(torch), repeats=3,
-                                       peer_repeats=1, warmup=0)
+    # torch's race takes seconds: two of its runs, taken in turns with five of ours
+    race_ours, race_torch = best_times(our_race, lambda: torch_race(torch), repeats=5,
+                                       peer_repeats=2, warmup=0)
     loop_ours, loop_torch = single_loops(torch)
     basin_ours, basin_torch = basins(torch)
     return [
