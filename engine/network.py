@@ -263,12 +263,13 @@ class MLP:
         zs, activations, fz, masks = forward
         grad = np.empty_like(self._params) if out is None else out
         grad_layers = self._layers_of(grad)
+        ones = np.ones(len(delta))
         df = self.activation.df
         for m in range(len(self.layers) - 1, -1, -1):
             layer, grad_layer = self.layers[m], grad_layers[m]
             # written straight into θ's layout: no temporaries, no copies
             np.dot(activations[m].T, delta, out=grad_layer.W)
-            np.add.reduce(delta, axis=0, out=grad_layer.b)  # (np.sum is slower here)
+            np.dot(ones, delta, out=grad_layer.b)  # Σ_rows δ as 1ᵀδ: BLAS beats np.sum here
             if m == 0:
                 return grad
             delta = np.dot(delta, layer.W.T)  # (W^{m+1})^T δ^{m+1}, in row form
