@@ -40,6 +40,15 @@ class Layer:
     b_slice: slice
 
 
+class Forward(NamedTuple):
+    """What a forward pass keeps for backpropagation."""
+
+    zs: list[np.ndarray]  # z^1 … z^M; z^M are the scores c
+    activations: list[np.ndarray]  # a^0 = X … a^{M−1}, after dropout
+    fz: list[np.ndarray]  # f(z^m) of the hidden layers, before dropout
+    masks: list[np.ndarray | None]  # the dropout mask of each a^m, or None
+
+
 class Backprop(NamedTuple):
     loss: float  # J including the L1/L2 penalty
     data_loss: float  # J without the penalty
@@ -159,7 +168,8 @@ class MLP:
             return None
         return (rng.random(shape) >= p) / (1.0 - p)
 
-    def _forward(self, X: np.ndarray, *, training: bool, rng: np.random.Generator | None):
+    def _forward(self, X: np.ndarray, *, training: bool,
+                 rng: np.random.Generator | None) -> Forward:
         """z^m for every layer, a^m (after dropout; a^0 = X), f(z^m) before dropout, masks."""
         rng = self.rng if rng is None else rng
         p_input, p_hidden = (self.p_input, self.p_hidden) if training else (0.0, 0.0)
@@ -181,7 +191,7 @@ class MLP:
             masks.append(mask)
             activations.append(a)
         zs.append(self._affine(a, self.layers[-1]))
-        return zs, activations, fz, masks
+        return Forward(zs, activations, fz, masks)
 
     @staticmethod
     def _affine(a: np.ndarray, layer: Layer) -> np.ndarray:
@@ -237,10 +247,11 @@ class MLP:
 
         Y is one-hot (rows, classes) or integer labels. `training=True` applies
         dropout with `rng` (the network's own generator if None). ∂J/∂θ is written
-        into `out` (a float64 array like params) if given, else into a new array.
+        into `out` (a C-contiguous float64 array shaped like params) if given, else into
+        a new array.
         """
         forward = self._forward(X, training=training, rng=rng)
-        data_loss, delta = LOSSES[self.loss_name](forward[0][-1], self._targets(Y))
+        data_loss, delta = LOSSES[self.loss_name](forward.zs[-1], self._targets(Y))
         deltas = [delta]  # δ^M = ∂J/∂z^M, then the _backward pass adds δ^{M−1} … δ^1
         grad = self._backward(forward, delta, out, deltas)
         deltas.reverse()
@@ -250,14 +261,15 @@ class MLP:
     def gradient(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
                  training: bool = False, rng: np.random.Generator | None = None,
                  out: np.ndarray | None = None) -> np.ndarray:
-        """∂J/∂θ alone, as backprop computes it: a training step needs no J."""
+        """∂J/∂θ alone, as backprop computes it: a training step needs no J (for
+        cross-entropy it is then not computed at all; MSE computes it on the way)."""
         forward = self._forward(X, training=training, rng=rng)
-        delta = LOSS_GRADIENTS[self.loss_name](forward[0][-1], self._targets(Y))
+        delta = LOSS_GRADIENTS[self.loss_name](forward.zs[-1], self._targets(Y))
         grad = self._backward(forward, delta, out)
         self._add_penalty(grad, l1, l2)
         return grad
 
-    def _backward(self, forward, delta: np.ndarray, out: np.ndarray | None,
+    def _backward(self, forward: Forward, delta: np.ndarray, out: np.ndarray | None,
                   deltas: list[np.ndarray] | None = None) -> np.ndarray:
         """∂J/∂θ from δ^M = ∂J/∂z^M, going back layer by layer; δ^m appended to `deltas`."""
         zs, activations, fz, masks = forward
@@ -285,6 +297,10 @@ class MLP:
         the last vector asked about are kept: training passes the same one every step."""
         kept = self._kept_views
         if kept is None or kept[0] is not flat:
+            if not (isinstance(flat, np.ndarray) and flat.dtype == np.float64
+                    and flat.shape == self._params.shape and flat.flags.c_contiguous):
+                raise ValueError(f"out must be a C-contiguous float64 array of shape "
+                                 f"{self._params.shape}, like params")
             kept = self._kept_views = (flat, self._layers(flat))
         return kept[1]
 

@@ -27,7 +27,9 @@ def _grad(points):
     two_b -= 14
     two_x *= two_a
     two_y *= two_b
-    grad = np.empty_like(points)  # in the points' own layout, rows or columns
+    # in the points' own layout: column-major points (all x, then all y) get a column-major
+    # gradient, which a momentum step on many points then keeps; the values are the same
+    grad = np.empty_like(points)
     np.add(two_x, two_b, out=grad[..., 0])  # ∂f/∂x = 2x · 2a + 2b
     np.add(two_y, two_a, out=grad[..., 1])  # ∂f/∂y = 2y · 2b + 2a
     return grad

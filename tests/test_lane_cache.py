@@ -43,11 +43,29 @@ def test_only_missing_lanes_run_and_together():
     assert len(runner.calls) == 1
 
 
-def test_a_lane_run_alone_equals_the_same_lane_run_in_the_race():
-    together = run_race(SURFACE, race_of(["sgd", "momentum", "newton"]), SURFACE.start, 60)
-    alone = LaneCache(max_entries=10).get_or_run(["momentum"], Runner())[0]
-    np.testing.assert_array_equal(alone.positions, together[1].positions)
-    np.testing.assert_array_equal(alone.path.internals["v"], together[1].path.internals["v"])
+@pytest.mark.parametrize(("name", "params"), [
+    ("momentum", {"lr": 0.1, "momentum": 0.9}),
+    ("nesterov", {"lr": 0.1, "momentum": 0.9}),  # its gradient is taken at a look-ahead
+    ("newton", {"lr": 1.0, "damping": 0.0}),  # needs the Hessian
+    ("sgd", {"lr": 50.0}),  # diverges: its path stops early
+])
+def test_a_lane_run_alone_equals_the_same_lane_run_in_the_race(name, params):
+    others = {other: make_optimizer(other, **SETTINGS[other]) for other in SETTINGS
+              if other != name}
+    together = run_race(SURFACE, {**others, name: make_optimizer(name, **params)},
+                        SURFACE.start, 60)[-1]
+    alone = LaneCache(max_entries=10).get_or_run(
+        [name], lambda missing: run_race(SURFACE, {name: make_optimizer(name, **params)},
+                                         SURFACE.start, 60))[0]
+    assert alone.name == together.name == name
+    assert alone.diverged_at == together.diverged_at
+    assert (alone.diverged_at > 0) == (name == "sgd")
+    np.testing.assert_array_equal(alone.positions, together.positions)
+    np.testing.assert_array_equal(alone.losses, together.losses)
+    for key, history in together.path.internals.items():
+        np.testing.assert_array_equal(alone.path.internals[key], history)
+    if name == "nesterov":
+        np.testing.assert_array_equal(alone.look_ahead, together.look_ahead)
 
 
 def test_least_recently_used_lanes_go_first():
@@ -62,11 +80,18 @@ def test_least_recently_used_lanes_go_first():
     assert runner.calls[-1] == ["momentum"]
 
 
-def test_shared_lanes_are_read_only():
-    lane = LaneCache(max_entries=4).get_or_run(["momentum"], Runner())[0]
-    for array in (lane.positions, lane.path.losses, lane.path.internals["v"]):
+def test_shared_lanes_are_read_only_copies_of_their_own():
+    race = run_race(SURFACE, race_of(["sgd", "momentum"]), SURFACE.start, 60)
+    lane = LaneCache(max_entries=4).get_or_run(["momentum"], lambda missing: race[1:])[0]
+    arrays = (lane.positions, lane.path.losses, lane.path.grad_norms, lane.path.internals["v"])
+    for array in arrays:
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 0.0
+    # not views of the race's arrays, which hold every lane: the cache keeps one lane's share
+    for array in (lane.path.positions, lane.path.losses, lane.path.internals["v"]):
+        assert array.base is None
+    assert not any(np.shares_memory(lane.path.positions, other.path.positions)
+                   for other in race)
 
 
 def test_a_runner_that_gives_the_wrong_number_of_lanes_is_an_error():
@@ -84,7 +109,7 @@ def test_sessions_in_threads_get_whole_lanes():
             for _ in range(5):
                 got = lanes.get_or_run(names, Runner(steps=20))
                 assert [lane.name for lane in got] == names
-        except Exception as error:  # noqa: BLE001 (reported below)
+        except Exception as error:  # reported below, from the main thread
             errors.append(error)
 
     threads = [threading.Thread(target=session, args=(names,))

@@ -85,10 +85,14 @@ def test_gradient_buffers_can_change_between_calls():
     for out in (first, second, first, None):
         np.testing.assert_array_equal(net.gradient(X, y, out=out), expected)
     np.testing.assert_array_equal(second, expected)
-    twin = net.copy()
+    twin = net.copy()  # made while the network keeps views into `first`
     twin.params = twin.params * 2
-    assert not np.array_equal(twin.gradient(X, y, out=first), expected)
-    np.testing.assert_array_equal(net.gradient(X, y, out=second), expected)
+    np.testing.assert_array_equal(twin.gradient(X, y, out=first), twin.backprop(X, y).grad)
+    np.testing.assert_array_equal(net.gradient(X, y, out=first), expected)
+    for bad in (np.zeros(net.params.size, np.float32), np.zeros(2 * net.params.size)[::2],
+                np.zeros(3)):
+        with pytest.raises(ValueError, match="C-contiguous float64"):
+            net.gradient(X, y, out=bad)
 
 
 def test_l1_and_l2_penalise_weights_not_biases():

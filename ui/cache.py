@@ -44,6 +44,7 @@ def surface_picture(name: str, formula: str) -> tuple[SurfaceGrid, str]:
 # of its positions (a path's first k steps do not depend on how many follow).
 RACE_STEPS_ROUNDED_UP_TO = 50
 
+
 class _LaneKey(NamedTuple):
     surface: str
     formula: str

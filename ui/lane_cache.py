@@ -16,10 +16,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from engine.race import Lane
+from engine.trajectories import Trajectory
 
 
 class LaneCache:
@@ -51,11 +53,12 @@ class LaneCache:
             lanes = run(missing)  # outside the lock: other sessions need not wait
             if len(lanes) != len(missing):
                 raise ValueError(f"run gave {len(lanes)} lanes for {len(missing)} keys")
-            for lane in lanes:
-                _freeze(lane)
+            lanes = [_frozen_copy(lane) for lane in lanes]
             found.update(zip(missing, lanes, strict=True))
             with self._lock:
-                self._lanes.update(zip(missing, lanes, strict=True))
+                for key, lane in zip(missing, lanes, strict=True):
+                    self._lanes[key] = lane
+                    self._lanes.move_to_end(key)  # also if another session just added it
                 while len(self._lanes) > self.max_entries:
                     self._lanes.popitem(last=False)
         return [found[key] for key in keys]
@@ -65,10 +68,18 @@ class LaneCache:
             self._lanes.clear()
 
 
-def _freeze(lane: Lane) -> None:
+def _frozen_copy(lane: Lane) -> Lane:
+    """The lane with read-only copies of its arrays. A race's lanes are slices of arrays
+    shared by all its lanes: a copy keeps only this lane's share in memory."""
     path = lane.path
-    arrays = [path.positions, path.losses, path.grad_norms, path.diverged_at,
-              *path.internals.values(), lane.look_ahead]
-    for array in arrays:
-        if isinstance(array, np.ndarray):
-            array.flags.writeable = False
+    trajectory = Trajectory(
+        _frozen(path.positions), _frozen(path.losses), _frozen(path.grad_norms),
+        _frozen(path.diverged_at), {name: _frozen(h) for name, h in path.internals.items()})
+    look_ahead = None if lane.look_ahead is None else _frozen(lane.look_ahead)
+    return replace(lane, path=trajectory, look_ahead=look_ahead)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.array(array)  # a copy that owns its memory
+    array.flags.writeable = False
+    return array
