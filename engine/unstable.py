@@ -48,9 +48,9 @@ def layer_norms(net: MLP, X: np.ndarray, Y: np.ndarray) -> LayerNorms:
 def chain_factors(net: MLP, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The chain's factors for each hidden layer m: mean |f'(z^m)| and ‖W^{m+1}‖₂."""
     with np.errstate(all="ignore"):
-        zs, _, fz, _ = net._forward(X, training=False, rng=None)
+        forward = net._forward(X, training=False, rng=None)
         slopes = np.array([np.mean(np.abs(net.activation.df(z, a)))
-                           for z, a in zip(zs[:-1], fz, strict=True)])
+                           for z, a in zip(forward.zs[:-1], forward.fz, strict=True)])
     return slopes, spectral_norms([layer.W for layer in net.layers[1:]])
 
 

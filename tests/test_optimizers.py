@@ -19,6 +19,7 @@ from engine.optimizers import (
     RMSProp,
     make_optimizer,
 )
+from tests.rosenbrock import rosen, rosen_grad, rosen_hess
 
 # J(θ) = ½(θ₁² + 10 θ₂²): ∇J = (θ₁, 10 θ₂), H = diag(1, 10)
 H = np.diag([1.0, 10.0])
@@ -224,22 +225,6 @@ def test_every_optimizer_minimises_a_quadratic(name):
         losses.append(quad_loss(theta))
     assert losses[-1] < 1e-3 * losses[0]
     assert np.linalg.norm(theta) < 0.05
-
-
-def rosen(t):
-    x, y = t[..., 0], t[..., 1]
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-def rosen_grad(t):
-    x, y = t[..., 0], t[..., 1]
-    return np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=-1)
-
-
-def rosen_hess(t):
-    x, y = t[..., 0], t[..., 1]
-    return np.stack([np.stack([2 - 400 * y + 1200 * x**2, -400 * x], -1),
-                     np.stack([-400 * x, np.full_like(x, 200.0)], -1)], -2)
 
 
 ROSENBROCK_SETTINGS = {

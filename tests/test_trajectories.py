@@ -7,6 +7,7 @@ import pytest
 
 from engine.optimizers import SGD, AdaGrad, Adam, Momentum, Nesterov, Newton, RMSProp
 from engine.trajectories import run, run_together
+from tests.rosenbrock import rosen, rosen_grad, rosen_hess
 
 
 def bowl(p):
@@ -180,34 +181,17 @@ def assert_same_as_reference(path, reference):
         np.testing.assert_array_equal(path.internals[name], history)
 
 
-def banana(p):
-    x, y = p[..., 0], p[..., 1]
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
-
-
-def banana_grad(p):
-    x, y = p[..., 0], p[..., 1]
-    return np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=-1)
-
-
-def banana_hess(p):
-    x, y = p[..., 0], p[..., 1]
-    hxy = -400 * x
-    return np.stack([np.stack([2 - 400 * y + 1200 * x**2, hxy], axis=-1),
-                     np.stack([hxy, np.full_like(x, 200.0)], axis=-1)], axis=-2)
-
-
-BANANA = {"grad_fn": banana_grad, "loss_fn": banana, "hess_fn": banana_hess,
+ROSENBROCK = {"grad_fn": rosen_grad, "loss_fn": rosen, "hess_fn": rosen_hess,
           "bounds": ((-6.0, 6.0), (-5.0, 7.0))}
 ALL_SEVEN = [SGD(lr=1e-3), Momentum(lr=1e-3, momentum=0.9), Nesterov(lr=1e-3, momentum=0.9),
              AdaGrad(lr=0.5), RMSProp(lr=0.01), Adam(lr=0.05), Newton()]
 
 
 def test_together_gives_each_optimizer_exactly_its_own_path():
-    paths = run_together(ALL_SEVEN, np.array([[-1.2, 1.0]]), steps=300, **BANANA)
+    paths = run_together(ALL_SEVEN, np.array([[-1.2, 1.0]]), steps=300, **ROSENBROCK)
     assert len(paths) == 7
     for opt, path in zip(ALL_SEVEN, paths, strict=True):
-        assert_same_as_reference(path, reference_run(opt, [[-1.2, 1.0]], steps=300, **BANANA))
+        assert_same_as_reference(path, reference_run(opt, [[-1.2, 1.0]], steps=300, **ROSENBROCK))
         assert path.positions.shape == (301, 1, 2)
 
 
@@ -216,10 +200,10 @@ def test_together_with_divergence_and_many_particles():
     opts = [SGD(lr=0.004), Momentum(lr=2e-3, momentum=0.95), Nesterov(lr=3e-3, momentum=0.9),
             Adam(lr=0.5), Newton(lr=1.5)]
     starts = np.array([[-1.2, 1.0], [1.5, 2.0], [0.0, 0.0], [-2.0, -1.0], [2.5, 4.0]])
-    paths = run_together(opts, starts, steps=200, **BANANA)
+    paths = run_together(opts, starts, steps=200, **ROSENBROCK)
     diverged = 0
     for opt, path in zip(opts, paths, strict=True):
-        assert_same_as_reference(path, reference_run(opt, starts, steps=200, **BANANA))
+        assert_same_as_reference(path, reference_run(opt, starts, steps=200, **ROSENBROCK))
         diverged += path.diverged.sum()
         assert np.all(np.isfinite(path.positions)) and np.all(np.isfinite(path.losses))
     assert 5 <= diverged < 25  # some, not all

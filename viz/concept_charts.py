@@ -8,7 +8,7 @@ import numpy as np
 
 from engine.activations import ACTIVATIONS
 from engine.losses import softmax_cross_entropy, softmax_mse
-from viz.figure import Figure, axis, figure, hline, line, packed, title
+from viz.figure import Figure, Panel, axis, figure, hline, line, packed, panel_grid, title
 
 ACTIVATION_COLORS = {"sigmoid": "#D55E00", "tanh": "#0072B2", "relu": "#009E73"}
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
@@ -74,32 +74,21 @@ def why_cross_entropy(height: int = 360) -> tuple[Figure, Figure]:
 
 
 def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
-                   height: int = 360) -> Figure:
+                   height: int = 410) -> Figure:
     """Side by side, one panel per heading (an initialization): one line per activation,
-    a per-layer magnitude from layer 1 (input side) up. One chart with one legend: the
-    browser draws it in a fraction of the time of separate charts."""
-    n = len(panels)
-    width = (1 - 0.06 * (n - 1)) / n  # each panel's share of the width, gaps of 0.06
-    traces, layout = [], {"annotations": []}
+    a per-layer magnitude from layer 1 (input side) up, with one legend for all."""
+    grid = []
     for i, (heading, profiles) in enumerate(panels.items()):
-        suffix = str(i + 1) if i else ""
-        left = i * (width + 0.06)
-        for name, values in profiles.items():
-            # float64: a vanishing gradient of 1e-60 is below float32's range, not zero
-            traces.append(line(packed(np.arange(1, len(values) + 1), "i4"),
-                               packed(np.maximum(values, 1e-300), "f8"),
-                               ACTIVATION_LABELS[name], ACTIVATION_COLORS[name], width=2.5,
-                               mode="lines+markers", marker={"size": 5}, legendgroup=name,
-                               showlegend=i == 0, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
-        layout[f"xaxis{suffix}"] = axis("layer m (1 = next to the input)", dtick=5,
-                                        domain=[left, left + width], anchor=f"y{suffix}")
-        layout[f"yaxis{suffix}"] = axis(y_title if i == 0 else None, log=True,
-                                        anchor=f"x{suffix}")
-        layout["annotations"].append({
-            "text": f"<b>{heading}</b>", "xref": "paper", "x": left, "xanchor": "left",
-            "yref": "paper", "y": 1, "yanchor": "bottom", "yshift": 6, "showarrow": False,
-            "font": {"size": 14}})
-    return _chart(traces, "", height, **layout, showlegend=True)
+        # float64: a vanishing gradient of 1e-60 is below float32's range, not zero
+        traces = [line(packed(np.arange(1, len(values) + 1), "i4"),
+                       packed(np.maximum(values, 1e-300), "f8"), ACTIVATION_LABELS[name],
+                       ACTIVATION_COLORS[name], width=2.5, mode="lines+markers",
+                       marker={"size": 5}, legendgroup=name, showlegend=i == 0)
+                  for name, values in profiles.items()]
+        grid.append(Panel(f"<b>{heading}</b>", y_title if i == 0 else None, traces,
+                          log_y=True, x_title="layer m (1 = next to the input)",
+                          x_axis={"dtick": 5}))
+    return panel_grid(grid, columns=len(grid), row_height=height - 60, hovermode="closest")
 
 
 def activation_and_slope(names: Sequence[str] = ("sigmoid", "relu"),

@@ -117,6 +117,7 @@ class Panel:
     traces: list[dict]
     log_y: bool = False
     x_title: str = "step"
+    x_axis: dict = field(default_factory=dict)  # more x-axis settings (dtick)
     y_axis: dict = field(default_factory=dict)  # more y-axis settings (range, tickformat)
     shapes: list[dict] = field(default_factory=list)  # drawn on this panel's axes
     notes: list[dict] = field(default_factory=list)  # annotations on this panel's axes
@@ -153,7 +154,7 @@ def panel_grid(panels: Sequence[Panel], *, columns: int = 2, row_height: int = 3
         traces = panel.traces or [{"type": "scatter", "x": [], "y": [], "showlegend": False}]
         data += [{**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"} for trace in traces]
         spec[f"xaxis{suffix}"] = axis(panel.x_title, domain=[left, left + width],
-                                      anchor=f"y{suffix}")
+                                      anchor=f"y{suffix}", **panel.x_axis)
         spec[f"yaxis{suffix}"] = axis(panel.y_title, log=panel.log_y, domain=[bottom, top],
                                       anchor=f"x{suffix}", **panel.y_axis)
         spec["annotations"].append({
