@@ -20,11 +20,16 @@ Figure = dict  # {"data": [trace, ...], "layout": {...}} and, if animated, "fram
 
 GRID_COLOR = "#e5e7eb"
 
-# Numeric axes whose tick labels need no measuring. By default plotly.js finds every
-# label's bounding box on each redraw, to hide those that stick out of the chart and to
-# turn x labels that would overlap: a profile of the gradients page in Chromium put that
-# hiding alone at ~130 ms per rerun. These labels are short numbers that fit as they are.
-PLAIN_TICKS = {"ticklabeloverflow": "allow", "tickangle": 0}
+# Numeric axes that plotly.js need not measure, inside the margins each figure sets.
+# - Tick labels: by default plotly.js finds every label's bounding box on each redraw,
+#   to hide those that stick out of the chart and to turn x labels that would overlap: a
+#   profile of the gradients page in Chromium put that hiding alone at ~130 ms per
+#   rerun. These labels are short numbers that fit as they are.
+# - Margins: Streamlit's chart theme turns `automargin` on for every axis, and then
+#   plotly.js measures labels and titles and draws the chart a second time whenever
+#   they need more room. The playground's two charts took ~150 ms longer per rerun
+#   with it (paired runs in Chromium). Axis titles stay inside the set margins.
+PLAIN_AXIS = {"ticklabeloverflow": "allow", "tickangle": 0, "automargin": False}
 
 
 def packed(values, dtype: str = "f4") -> dict:
@@ -57,7 +62,7 @@ def title(text: str) -> dict:
 
 def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **more) -> dict:
     """A plain axis: its title, an optional log scale and light grid lines."""
-    spec = {"type": "log" if log else "linear", **PLAIN_TICKS, **more}
+    spec = {"type": "log" if log else "linear", **PLAIN_AXIS, **more}
     if label is not None:
         spec["title"] = {"text": label}
     if grid:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from viz.figure import PLAIN_TICKS, Figure, Panel, figure, line, packed, panel_grid, title, vline
+from viz.figure import PLAIN_AXIS, Figure, Panel, figure, line, packed, panel_grid, title, vline
 from viz.png import png_data_uri
 
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
@@ -180,9 +180,9 @@ def _image_layout(uri, xs, ys, heading, height) -> dict:
     return {
         "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
         "title": title(heading),
-        "xaxis": {"range": [x0, x1], "showgrid": False, "zeroline": False, **PLAIN_TICKS},
+        "xaxis": {"range": [x0, x1], "showgrid": False, "zeroline": False, **PLAIN_AXIS},
         "yaxis": {"range": [y0, y1], "showgrid": False, "zeroline": False,
-                  "scaleanchor": "x", "scaleratio": 1, **PLAIN_TICKS},
+                  "scaleanchor": "x", "scaleratio": 1, **PLAIN_AXIS},
         "images": [{"source": uri, "xref": "x", "yref": "y", "x": x0, "y": y1,
                     "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                     "layer": "below"}],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viz.colors import CRITICAL_POINT_STYLE, OPTIMIZER_COLORS, OPTIMIZER_LABELS
-from viz.figure import PLAIN_TICKS, Figure, packed
+from viz.figure import PLAIN_AXIS, Figure, packed
 
 MAX_FRAMES = 80
 # plotly.js lays out and measures every slider step's label on each redraw: 81 of them
@@ -195,7 +195,7 @@ def _layout(image_uri: str, bounds, steps, height: int) -> dict:
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "transition": {"duration": 0},
             "fromcurrent": True, "mode": "immediate"}
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside",
-            **PLAIN_TICKS}
+            **PLAIN_AXIS}
     scrub = _every_kth(steps, MAX_SLIDER_STEPS)
     return dict(
         template="none", height=height, margin={"l": 50, "r": 10, "t": 64, "b": 40},
