@@ -134,13 +134,17 @@ def test_play_runs_to_the_end_and_the_surface_stays(playground, browser_errors):
     assert not browser_errors
 
 
-def test_clicking_the_map_moves_the_start(playground, browser_errors):
+# 0: on a click-grid point; 0.45: most of the way to the middle of its grid cell, farther
+# from every grid point than plotly.js's default hover distance (20 px), which the map
+# widens so that a click anywhere on it lands
+@pytest.mark.parametrize("toward_cell_middle", [0.0, 0.45])
+def test_clicking_the_map_moves_the_start(playground, browser_errors, toward_cell_middle):
     page = playground
     start_x, start_y = page.get_by_label("start x"), page.get_by_label("start y")
     old = (start_x.input_value(), start_y.input_value())
     # the inner click-grid point (trace 0) farthest from every other trace's points, so
     # the hover (and the click) picks the grid, not a path, head or critical point
-    x, y = chart(page, MAP).evaluate("""(gd) => {
+    (x, y), spacing = chart(page, MAP).evaluate("""(gd) => {
         const grid = gd._fullData[0], others = gd._fullData.slice(1), n = grid.x.length;
         const [x0, x1] = gd._fullLayout.xaxis.range, [y0, y1] = gd._fullLayout.yaxis.range;
         const inner = (v, lo, hi) => Math.abs(v - (lo + hi) / 2) <= 0.4 * Math.abs(hi - lo);
@@ -154,11 +158,16 @@ def test_clicking_the_map_moves_the_start(playground, browser_errors):
               nearest = Math.min(nearest, Math.hypot(t.x[j] - gx, t.y[j] - gy));
           if (nearest > bestDistance) { bestDistance = nearest; best = [gx, gy]; }
         }
-        return best;
+        const xs = Array.from(grid.x);
+        return [best, (Math.max(...xs) - Math.min(...xs)) / (Math.sqrt(n) - 1)];
       }""")
     want = (f"{round(x, 3):.3f}", f"{round(y, 3):.3f}")
     assert want != old
-    px, py = data_to_page(page, x, y, MAP)
+    gx, gy = data_to_page(page, x, y, MAP)
+    shift = toward_cell_middle * spacing
+    px, py = data_to_page(page, x + shift, y + shift, MAP)
+    if toward_cell_middle:
+        assert ((px - gx) ** 2 + (py - gy) ** 2) ** 0.5 > 20  # beyond the default
     page.mouse.move(px - 15, py - 15)
     page.mouse.move(px, py, steps=4)
     chart(page, MAP).locator(".hoverlayer .hovertext", has_text="click to start here").wait_for()
