@@ -126,6 +126,24 @@ def test_the_spec_is_plain_finite_json(name):
     assert json.loads(text)["data"]
 
 
+# Axes whose tick labels are category names of any length: plotly.js may widen the margins.
+CATEGORY_AXES = {("softmax", "xaxis"), ("hidden weights", "xaxis"), ("hidden weights", "yaxis")}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_numeric_axes_keep_the_figures_margins(name):
+    """Streamlit's chart theme turns automargin on for every axis, and plotly.js then draws
+    a chart twice; every numeric axis a trace uses turns it off (viz.figure.PLAIN_AXIS)."""
+    spec = FIGURES[name]
+    used = {(f"{letter}axis{trace.get(f'{letter}axis', letter)[1:]}")
+            for trace in spec["data"] if trace.get("type") not in ("surface", "scatter3d")
+            for letter in "xy"}
+    for key in sorted(used - {axis for figure, axis in CATEGORY_AXES if figure == name}):
+        axis = spec["layout"].get(key, {})
+        assert axis.get("automargin") is False, (key, axis)
+        assert axis.get("ticklabeloverflow") == "allow", (key, axis)
+
+
 def test_curve_panels_share_one_legend_and_do_not_overlap():
     spec = FIGURES["curves, four panels"]
     layout = spec["layout"]

@@ -227,7 +227,10 @@ def disagreement_map(disagreement: Callable[[np.ndarray], np.ndarray], X: np.nda
     return figure([heat, data], {
         "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
         "title": title("Where the members disagree with the ensemble"),
-        "yaxis": {"scaleanchor": "x", "scaleratio": 1}, "showlegend": False})
+        # constrain: the plot area shrinks to the map, instead of the y range growing
+        "xaxis": {"constrain": "domain", **PLAIN_AXIS},
+        "yaxis": {"scaleanchor": "x", "scaleratio": 1, "constrain": "domain", **PLAIN_AXIS},
+        "showlegend": False})
 
 
 def hidden_weights(W: np.ndarray, features: Sequence[str], height: int = 260) -> Figure:
