@@ -65,13 +65,66 @@ def run_race(surface, optimizers: dict[str, object], start, steps: int) -> list[
     paths = run_together(list(optimizers.values()), start, grad_fn=surface.grad,
                          loss_fn=surface.f, hess_fn=surface.hessian, steps=steps,
                          bounds=escape_bounds(surface.bounds))
-    lanes = []
-    for (name, opt), path in zip(optimizers.items(), paths, strict=True):
-        look_ahead = None
-        if "v" in path.internals and hasattr(opt, "look_ahead"):
-            look_ahead = path.positions[:, 0] + opt.momentum * path.internals["v"][:, 0]
-        lanes.append(Lane(name, opt, path, look_ahead))
-    return lanes
+    return [_lane(name, opt, path)
+            for (name, opt), path in zip(optimizers.items(), paths, strict=True)]
+
+
+def _lane(name: str, optimizer, path: Trajectory) -> Lane:
+    look_ahead = None
+    if "v" in path.internals and hasattr(optimizer, "look_ahead"):
+        look_ahead = path.positions[:, 0] + optimizer.momentum * path.internals["v"][:, 0]
+    return Lane(name, optimizer, path, look_ahead)
+
+
+def continue_race(surface, lane: Lane, steps: int) -> Lane:
+    """The lane as a race of `steps` steps runs it, continued from where it ends.
+
+    Exactly what run_race gives for this optimizer and start: the steps after k depend
+    only on θ(k) and the optimizer's state there. So when the Steps slider passes the end
+    of a race, the race goes on instead of starting over. A lane that diverged stays
+    where it stopped.
+    """
+    done = len(lane.positions) - 1
+    if steps <= done:
+        return first_steps(lane, steps)
+    path, more = lane.path, steps - done
+    state = _state_at_end(lane)
+    if lane.diverged_at >= 0:  # frozen at its last good point, as a longer race records
+        rest = Trajectory(*(np.repeat(a[-1:], more, axis=0)
+                            for a in (path.positions, path.losses, path.grad_norms)),
+                          path.diverged_at,
+                          {name: np.repeat(h[-1:], more, axis=0)
+                           for name, h in path.internals.items()})
+    elif state is None:  # a state the path does not record: start over
+        return run_race(surface, {lane.name: lane.optimizer}, lane.positions[0], steps)[0]
+    else:
+        (after,) = run_together([lane.optimizer], path.positions[-1], grad_fn=surface.grad,
+                                loss_fn=surface.f, hess_fn=surface.hessian, steps=more,
+                                bounds=escape_bounds(surface.bounds), states=[state])
+        # row 0 of the continuation is the lane's last row again
+        rest = Trajectory(after.positions[1:], after.losses[1:], after.grad_norms[1:],
+                          np.where(after.diverged_at >= 0, after.diverged_at + done, -1),
+                          {name: h[1:] for name, h in after.internals.items()})
+    joined = Trajectory(*(np.concatenate([a, b]) for a, b in
+                          ((path.positions, rest.positions), (path.losses, rest.losses),
+                           (path.grad_norms, rest.grad_norms))),
+                        rest.diverged_at,
+                        {name: np.concatenate([h, rest.internals[name]])
+                         for name, h in path.internals.items()})
+    return _lane(lane.name, lane.optimizer, joined)
+
+
+def _state_at_end(lane: Lane):
+    """The optimizer's state after the lane's last step, or None if the path cannot tell.
+
+    A state of engine.optimizers is a step count and arrays shaped like θ, and the path
+    records those arrays at every step (Trajectory.internals).
+    """
+    fresh = lane.optimizer.init(lane.path.positions[-1])
+    arrays = {name: history[-1].copy() for name, history in lane.path.internals.items()}
+    if set(fresh._fields) != {"count", *arrays}:
+        return None
+    return fresh._replace(count=len(lane.positions) - 1, **arrays)
 
 
 def first_steps(lane: Lane, steps: int) -> Lane:

@@ -50,9 +50,11 @@ def run(optimizer, starts: np.ndarray, *, grad_fn: Callable, loss_fn: Callable, 
 
 def run_together(optimizers: Sequence, starts: np.ndarray, *, grad_fn: Callable,
                  loss_fn: Callable, steps: int, hess_fn: Callable | None = None,
-                 bounds: Bounds | None = None) -> list[Trajectory]:
+                 bounds: Bounds | None = None,
+                 states: Sequence | None = None) -> list[Trajectory]:
     """Run every optimizer from every row of `starts`: one Trajectory each, the same as
-    `run` gives for each on its own.
+    `run` gives for each on its own. `states`, one per optimizer, continue runs that
+    reached `starts` with those optimizer states (default: each optimizer's `init`).
 
     The optimizers advance in lockstep, and each step evaluates grad_fn (and hess_fn,
     if an optimizer needs it) once, on all their points stacked together. An optimizer
@@ -70,8 +72,10 @@ def run_together(optimizers: Sequence, starts: np.ndarray, *, grad_fn: Callable,
             raise ValueError(f"{type(optimizer).__name__} needs hess_fn")
     if not optimizers:
         return []
+    if states is not None and len(states) != len(optimizers):
+        raise ValueError(f"{len(states)} states for {len(optimizers)} optimizers")
 
-    stack = _Stack(optimizers, theta, grad_fn, hess_fn)
+    stack = _Stack(optimizers, theta, grad_fn, hess_fn, states)
     check = _Check(bounds)
     with np.errstate(all="ignore"):
         stack.evaluate()
@@ -107,10 +111,11 @@ class _Stack:
     """Every lane's particles and look-ahead points stacked into one array of points,
     and the record of the particles' positions and gradients."""
 
-    def __init__(self, optimizers, theta: np.ndarray, grad_fn, hess_fn):
+    def __init__(self, optimizers, theta: np.ndarray, grad_fn, hess_fn, states=None):
         n = len(theta)
-        self.lanes = [_Lane(opt, theta, slice(i * n, (i + 1) * n))
-                      for i, opt in enumerate(optimizers)]
+        states = [None] * len(optimizers) if states is None else states
+        self.lanes = [_Lane(opt, theta, slice(i * n, (i + 1) * n), state)
+                      for i, (opt, state) in enumerate(zip(optimizers, states, strict=True))]
         self.n_particles = len(self.lanes) * n  # the look-ahead points come after these
         self.lookers = [lane for lane in self.lanes if lane.looks_ahead]
         for i, lane in enumerate(self.lookers):
@@ -184,10 +189,10 @@ class _Check:
 class _Lane:
     """One optimizer's particles: its θ and state, and where its rows sit in the stack."""
 
-    def __init__(self, optimizer, theta: np.ndarray, rows: slice):
+    def __init__(self, optimizer, theta: np.ndarray, rows: slice, state=None):
         self.optimizer = optimizer
         self.theta = theta
-        self.state = optimizer.init(theta)
+        self.state = optimizer.init(theta) if state is None else state
         self.states = [self.state]  # one per recorded step
         self.rows = rows  # its particles
         self.asks = rows  # where it takes ∇J: at its particles, or at its look-ahead points

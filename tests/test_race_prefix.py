@@ -1,12 +1,15 @@
-"""A longer race, cut to fewer steps, is exactly the shorter race (engine.race.first_steps)."""
+"""A longer race, cut to fewer steps, is exactly the shorter race (engine.race.first_steps);
+a shorter race, continued, is exactly the longer one (engine.race.continue_race)."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 
 from engine.optimizers import make_optimizer
-from engine.race import first_steps, run_race
+from engine.race import continue_race, first_steps, run_race
 from surfaces import SURFACES
 
 ALL = {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.02, "momentum": 0.9},
@@ -60,3 +63,52 @@ def test_more_steps_than_were_run_is_an_error():
     lane = race("bowl", 10)[0]
     with pytest.raises(ValueError, match="steps=11"):
         first_steps(lane, 11)
+
+
+@pytest.mark.parametrize("surface", ["two_minima", "rosenbrock", "saddle"])
+@pytest.mark.parametrize(("short", "steps"), [(0, 40), (50, 51), (100, 150)])
+def test_a_continued_race_is_the_long_race(surface, short, steps):
+    # every optimizer, so every kind of state: momentum's v, Adam's count (bias
+    # correction), Nesterov's look-ahead, Newton's Hessian
+    for continued, long in zip(race(surface, short), race(surface, steps), strict=True):
+        assert_same_lane(continue_race(SURFACES[surface], continued, steps), long)
+
+
+@pytest.mark.parametrize("short", [10, 28, 29, 60])
+def test_a_divergence_is_continued_as_the_long_race_records_it(short):
+    # SGD diverges at step 29 on the narrow valley (see above): before, at and after it
+    sgd = {"lr": 0.082}
+    lane = race("valley", short, sgd=sgd)[0]
+    long = race("valley", 120, sgd=sgd)[0]
+    assert long.diverged_at == 29
+    continued = continue_race(SURFACES["valley"], lane, 120)
+    assert_same_lane(continued, long)
+    assert continued.diverged_at == 29 and continued.last_step == 28
+
+
+def test_continuing_to_fewer_steps_cuts_the_race():
+    lane = race("bowl", 30)[1]
+    assert_same_lane(continue_race(SURFACES["bowl"], lane, 12), race("bowl", 12)[1])
+
+
+class _HalvingState(NamedTuple):
+    count: int
+    lr: float  # neither a count nor an array like θ: the path does not record it
+
+
+class _HalvingSGD:
+    """SGD whose α halves every 10 steps, kept in its state."""
+
+    def init(self, theta):
+        return _HalvingState(0, 0.1)
+
+    def step(self, theta, grad_fn, state):
+        lr = state.lr / 2 if state.count and state.count % 10 == 0 else state.lr
+        return theta - lr * grad_fn(theta), _HalvingState(state.count + 1, lr)
+
+
+def test_a_state_the_path_does_not_record_starts_the_race_over():
+    surface, optimizer = SURFACES["bowl"], _HalvingSGD()
+    lane = run_race(surface, {"halving": optimizer}, surface.start, 25)[0]
+    long = run_race(surface, {"halving": optimizer}, surface.start, 60)[0]
+    assert_same_lane(continue_race(surface, lane, 60), long)
