@@ -142,3 +142,35 @@ def test_the_playground_reruns_only_the_optimizer_whose_alpha_moved(monkeypatch)
         np.testing.assert_array_equal(old.positions, new.positions)
     expected = run_race(SURFACE, race_of(["sgd"], sgd={"lr": 0.02}), SURFACE.start, 120)
     np.testing.assert_array_equal(after[0].positions, expected[0].positions)
+
+
+def test_steps_past_the_cached_races_continue_them(monkeypatch):
+    cache._LANES.clear()
+    ran, continued = [], []
+    real_run_race, real_continue_race = cache.run_race, cache.continue_race
+
+    def recording_run_race(surface, optimizers, start, steps):
+        ran.append((sorted(optimizers), steps))
+        return real_run_race(surface, optimizers, start, steps)
+
+    def recording_continue_race(surface, lane, steps):
+        continued.append((lane.name, len(lane.positions) - 1, steps))
+        return real_continue_race(surface, lane, steps)
+
+    monkeypatch.setattr(cache, "run_race", recording_run_race)
+    monkeypatch.setattr(cache, "continue_race", recording_continue_race)
+    settings = tuple((name, tuple(params.items())) for name, params in SETTINGS.items())
+    cache.race("two_minima", "", settings, SURFACE.start, 100)  # runs to step 100
+    cache.race("two_minima", "", settings, SURFACE.start, 90)  # cut from it
+    lanes = cache.race("two_minima", "", settings, SURFACE.start, 230)  # 250: goes on from 100
+    assert ran == [(["momentum", "newton", "sgd"], 100)]
+    assert continued == [("sgd", 100, 250), ("momentum", 100, 250), ("newton", 100, 250)]
+    # a lane not cached at any shorter race still runs from the start, with the others'
+    more = (*settings, ("nesterov", (("lr", 0.1), ("momentum", 0.9))))
+    cache.race("two_minima", "", more, SURFACE.start, 260)  # 300: three go on from 250
+    assert ran[-1] == (["nesterov"], 300) and len(continued) == 6
+    expected = run_race(SURFACE, race_of(list(SETTINGS)), SURFACE.start, 230)
+    for got, want in zip(lanes, expected, strict=True):
+        assert got.name == want.name and got.diverged_at == want.diverged_at
+        np.testing.assert_array_equal(got.positions, want.positions)
+        np.testing.assert_array_equal(got.losses, want.losses)

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from engine.optimizers import make_optimizer
-from engine.race import Lane, first_steps, run_race
+from engine.race import Lane, continue_race, first_steps, run_race
 from surfaces import SURFACES, Surface, from_formula
 from ui.lane_cache import LaneCache
 from viz import concept_charts
@@ -62,19 +62,34 @@ def race(name: str, formula: str, settings: tuple, start: tuple[float, float],
     """Run the race; `settings` is ((optimizer, ((param, value), ...)), ...), hashable.
 
     Each lane is cached on its own (ui.lane_cache): after one optimizer's slider moves,
-    only that optimizer runs again.
+    only that optimizer runs again. When the Steps slider passes the end of the cached
+    races, each lane goes on from the longest one instead of starting over.
     """
     horizon = -(-steps // RACE_STEPS_ROUNDED_UP_TO) * RACE_STEPS_ROUNDED_UP_TO
     surface = get_surface(name, formula)
 
     def run(missing: list[_LaneKey]) -> list[Lane]:
+        shorter = {key: _longest_shorter(key) for key in missing}
+        fresh = [key for key in missing if shorter[key] is None]
         optimizers = {key.optimizer: make_optimizer(key.optimizer, **dict(key.params))
-                      for key in missing}
+                      for key in fresh}
         with st.spinner("Running the race…"):
-            return run_race(surface, optimizers, start, horizon)
+            lanes = dict(zip(fresh, run_race(surface, optimizers, start, horizon) if fresh
+                             else [], strict=True))
+            lanes.update({key: continue_race(surface, lane, horizon)
+                          for key, lane in shorter.items() if lane is not None})
+        return [lanes[key] for key in missing]
 
     keys = [_LaneKey(name, formula, start, horizon, opt, params) for opt, params in settings]
     return [first_steps(lane, steps) for lane in _LANES.get_or_run(keys, run)]
+
+
+def _longest_shorter(key: _LaneKey) -> Lane | None:
+    """The cached lane of the longest shorter race with the same settings, if any."""
+    for steps in range(key.steps - RACE_STEPS_ROUNDED_UP_TO, 0, -RACE_STEPS_ROUNDED_UP_TO):
+        if (lane := _LANES.peek(key._replace(steps=steps))) is not None:
+            return lane
+    return None
 
 
 # Figures that no widget changes: built once per server, not on every rerun.

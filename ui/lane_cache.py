@@ -63,6 +63,11 @@ class LaneCache:
                     self._lanes.popitem(last=False)
         return [found[key] for key in keys]
 
+    def peek(self, key: Hashable) -> Lane | None:
+        """The cached lane of `key`, or None; nothing runs."""
+        with self._lock:
+            return self._lanes.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._lanes.clear()
