@@ -144,7 +144,7 @@ def test_the_playground_reruns_only_the_optimizer_whose_alpha_moved(monkeypatch)
     np.testing.assert_array_equal(after[0].positions, expected[0].positions)
 
 
-def test_steps_past_the_cached_races_continue_them(monkeypatch):
+def test_a_race_cached_for_other_steps_is_cut_or_continued(monkeypatch):
     cache._LANES.clear()
     ran, continued = [], []
     real_run_race, real_continue_race = cache.run_race, cache.continue_race
@@ -165,12 +165,16 @@ def test_steps_past_the_cached_races_continue_them(monkeypatch):
     lanes = cache.race("two_minima", "", settings, SURFACE.start, 230)  # 250: goes on from 100
     assert ran == [(["momentum", "newton", "sgd"], 100)]
     assert continued == [("sgd", 100, 250), ("momentum", 100, 250), ("newton", 100, 250)]
-    # a lane not cached at any shorter race still runs from the start, with the others'
+    # 150: cut from the shortest longer race (250), although 100 is cached too
+    middle = cache.race("two_minima", "", settings, SURFACE.start, 140)
+    assert continued[-1] == ("newton", 250, 150) and len(ran) == 1
+    # a lane not cached for any number of steps still runs from the start
     more = (*settings, ("nesterov", (("lr", 0.1), ("momentum", 0.9))))
     cache.race("two_minima", "", more, SURFACE.start, 260)  # 300: three go on from 250
-    assert ran[-1] == (["nesterov"], 300) and len(continued) == 6
-    expected = run_race(SURFACE, race_of(list(SETTINGS)), SURFACE.start, 230)
-    for got, want in zip(lanes, expected, strict=True):
-        assert got.name == want.name and got.diverged_at == want.diverged_at
-        np.testing.assert_array_equal(got.positions, want.positions)
-        np.testing.assert_array_equal(got.losses, want.losses)
+    assert ran[-1] == (["nesterov"], 300) and continued[-1] == ("newton", 250, 300)
+    for got_lanes, steps in ((lanes, 230), (middle, 140)):
+        expected = run_race(SURFACE, race_of(list(SETTINGS)), SURFACE.start, steps)
+        for got, want in zip(got_lanes, expected, strict=True):
+            assert got.name == want.name and got.diverged_at == want.diverged_at
+            np.testing.assert_array_equal(got.positions, want.positions)
+            np.testing.assert_array_equal(got.losses, want.losses)

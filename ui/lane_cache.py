@@ -63,10 +63,10 @@ class LaneCache:
                     self._lanes.popitem(last=False)
         return [found[key] for key in keys]
 
-    def peek(self, key: Hashable) -> Lane | None:
-        """The cached lane of `key`, or None; nothing runs."""
+    def items(self) -> list[tuple[Hashable, Lane]]:
+        """Every cached key and lane, as they are now; nothing runs."""
         with self._lock:
-            return self._lanes.get(key)
+            return list(self._lanes.items())
 
     def clear(self) -> None:
         with self._lock:
