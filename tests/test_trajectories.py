@@ -302,3 +302,6 @@ def test_together_checks_its_arguments():
                      loss_fn=bowl, steps=1)
     with pytest.raises(ValueError, match="shape"):
         run_together([SGD(lr=0.1)], np.zeros(3), grad_fn=bowl_grad, loss_fn=bowl, steps=1)
+    with pytest.raises(ValueError, match="1 states for 2 optimizers"):
+        run_together([SGD(lr=0.1), SGD(lr=0.2)], np.zeros((1, 2)), grad_fn=bowl_grad,
+                     loss_fn=bowl, steps=1, states=[SGD(lr=0.1).init(np.zeros((1, 2)))])
