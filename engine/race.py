@@ -88,16 +88,16 @@ def continue_race(surface, lane: Lane, steps: int) -> Lane:
     if steps <= done:
         return first_steps(lane, steps)
     path, more = lane.path, steps - done
-    state = _state_at_end(lane)
     if lane.diverged_at >= 0:  # frozen at its last good point, as a longer race records
         rest = Trajectory(*(np.repeat(a[-1:], more, axis=0)
                             for a in (path.positions, path.losses, path.grad_norms)),
                           path.diverged_at,
                           {name: np.repeat(h[-1:], more, axis=0)
                            for name, h in path.internals.items()})
-    elif state is None:  # a state the path does not record: start over
-        return run_race(surface, {lane.name: lane.optimizer}, lane.positions[0], steps)[0]
     else:
+        state = _state_at_end(lane)
+        if state is None:  # a state the path does not record: start over
+            return run_race(surface, {lane.name: lane.optimizer}, lane.positions[0], steps)[0]
         (after,) = run_together([lane.optimizer], path.positions[-1], grad_fn=surface.grad,
                                 loss_fn=surface.f, hess_fn=surface.hessian, steps=more,
                                 bounds=escape_bounds(surface.bounds), states=[state])
@@ -122,7 +122,7 @@ def _state_at_end(lane: Lane):
     """
     fresh = lane.optimizer.init(lane.path.positions[-1])
     arrays = {name: history[-1].copy() for name, history in lane.path.internals.items()}
-    if set(fresh._fields) != {"count", *arrays}:
+    if set(getattr(fresh, "_fields", ())) != {"count", *arrays}:  # not a NamedTuple of those
         return None
     return fresh._replace(count=len(lane.positions) - 1, **arrays)
 
