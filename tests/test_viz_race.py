@@ -12,7 +12,16 @@ from engine.optimizers import make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
 from viz.png import png_bytes
-from viz.race_map import MAX_FRAMES, MAX_SLIDER_STEPS, PathView, frame_steps, race_map
+from viz.race_map import (
+    CLICK_CELLS,
+    HOVER_DISTANCE,
+    MAX_FRAMES,
+    MAX_SLIDER_STEPS,
+    PathView,
+    click_grid,
+    frame_steps,
+    race_map,
+)
 from viz.rules import filled_rule
 from viz.surface_image import sample_surface, surface_data_uri, surface_rgb
 
@@ -143,3 +152,20 @@ def test_every_rule_is_filled_with_the_values(name):
     latex = filled_rule(name, hyper)
     assert "0.0123" in latex
     assert latex.count("{") == latex.count("}")
+
+
+@pytest.mark.parametrize("bounds", [((-3, 3), (-3, 3)), ((-4, 4), (-2, 2)), ((-2, 2), (-1, 3)),
+                                    ((-1, 1), (-5, 5))])
+def test_the_click_grid_has_square_cells_and_every_click_lands(bounds):
+    gx, gy = click_grid(bounds)
+    xs, ys = np.unique(gx), np.unique(gy)
+    assert len(gx) == len(xs) * len(ys)
+    assert (xs[0], xs[-1], ys[0], ys[-1]) == (bounds[0][0], bounds[0][1], bounds[1][0],
+                                              bounds[1][1])
+    dx, dy = np.diff(xs), np.diff(ys)
+    assert dx.std() < 1e-9 and dy.std() < 1e-9
+    assert dx[0] == pytest.approx(dy[0], rel=0.1)  # square cells
+    assert min(len(xs), len(ys)) == CLICK_CELLS + 1  # CLICK_CELLS along the shorter side
+    # the shorter side is at most 576 px on screen: half a cell's diagonal is in reach
+    cell_px = 576 / CLICK_CELLS * max(dx[0], dy[0]) / min(dx[0], dy[0])
+    assert cell_px * np.sqrt(2) / 2 < HOVER_DISTANCE

@@ -24,14 +24,18 @@ MAX_FRAMES = 80
 MAX_SLIDER_STEPS = 21
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
 FRAME_MS = 60
-# Invisible points that turn a click on the map into a start point (every 1/12 of the
-# map: 0.5 apart on −3…3; the hover label shows the exact point, and the start can be
-# typed). plotly.js draws and styles each one on every redraw: 25 × 25 of them made a
-# rerun of the playground ~150 ms slower in Chromium than 13 × 13 (paired runs).
-CLICK_GRID = 13
-# A click picks the nearest point within this many pixels: at least half a grid cell's
-# diagonal (~34 px on a full-size map), so a click anywhere on the map lands.
-HOVER_DISTANCE = 40
+# Invisible points that turn a click on the map into a start point: CLICK_CELLS square
+# cells along the map's shorter side (0.4 apart on −3…3) and as many along the longer one.
+# The hover label shows the exact point, and the start can also be typed. plotly.js draws
+# and styles each point on every redraw: 25 × 25 of them made a rerun of the playground
+# ~150 ms slower in Chromium than 13 × 13 (paired runs).
+CLICK_CELLS = 15
+# A click picks the nearest point within this many pixels of its marker's edge
+# (plotly.js's default is 20). A map's plot is at most 576 px along its shorter side
+# (about 500 px in a 1400 × 1000 window), so a cell is at most 576 / 15 ≈ 38 px wide and
+# no click is farther than half its diagonal, 27 px, from a point's centre. A marked
+# point catches clicks within its radius plus this: the star, 38 px.
+HOVER_DISTANCE = 28
 MAX_PATH_POINTS = 1500  # longer whole paths are thinned evenly (zig-zags are short runs)
 MAX_TRAIL_POINTS = 60
 MAX_MARKED_POINTS = 25  # more critical points than this (Rastrigin): mark only the minima
@@ -98,6 +102,16 @@ def _trail(columns, last_step: int, lo: int, hi: int) -> tuple[dict, dict]:
     return _typed(columns[0][lo:hi]), _typed(columns[1][lo:hi])
 
 
+def click_grid(bounds) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of the click grid's points: square cells, CLICK_CELLS of them along the
+    shorter side of the map."""
+    (x0, x1), (y0, y1) = bounds
+    cell = min(x1 - x0, y1 - y0) / CLICK_CELLS
+    gx, gy = np.meshgrid(np.linspace(x0, x1, round((x1 - x0) / cell) + 1),
+                         np.linspace(y0, y1, round((y1 - y0) / cell) + 1))
+    return gx.ravel(), gy.ravel()
+
+
 def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
              start=None, show_look_ahead: bool = False, height: int = 680) -> Figure:
     """The animated race, as a Plotly figure dict.
@@ -105,10 +119,9 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
     Traces, in order: click grid, critical points, faint full paths, trails, heads,
     look-ahead ghost, start. Frames update trails, heads and ghost.
     """
-    (x0, x1), (y0, y1) = bounds
-    gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
+    gx, gy = click_grid(bounds)
     data = [{
-        "type": "scatter", "x": packed(gx.ravel()), "y": packed(gy.ravel()), "mode": "markers",
+        "type": "scatter", "x": packed(gx), "y": packed(gy), "mode": "markers",
         "name": "start here", "marker": {"size": 9, "opacity": 0}, "showlegend": False,
         "hovertemplate": "click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>"}]
     data += _critical_points(critical_points)
