@@ -77,7 +77,7 @@ def _lane(name: str, optimizer, path: Trajectory) -> Lane:
 
 
 def continue_race(surface, lane: Lane, steps: int) -> Lane:
-    """The lane as a race of `steps` steps runs it, continued from where it ends.
+    """The lane made `steps` steps long: continued from where it ends, or cut if longer.
 
     Exactly what run_race gives for this optimizer and start: the steps after k depend
     only on θ(k) and the optimizer's state there. So when the Steps slider passes the end

@@ -73,9 +73,9 @@ def spectral_norms(matrices: list[np.ndarray]) -> np.ndarray:
 
 
 # The gradients page runs nine such networks per slider move, and their cost grows with
-# the rows. 128 inputs measure each layer's norm about as well as 256 did: between the
-# two, layer 1 to layer 21 spans the same decades within sampling noise (13.4 vs 13.8
-# for sigmoid, normalized, depth 20), at half the time.
+# the rows. 128 inputs tell the same story as 256 at half the time: for sigmoid,
+# normalized, depth 20, layer 21's gradient is 13.3 decades above layer 1's on average
+# over 12 seeds, against 13.5 with 256 (the seeds themselves differ by 0.5).
 PROBE_ROWS = 128
 
 

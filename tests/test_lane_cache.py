@@ -161,10 +161,11 @@ def test_a_race_cached_for_other_steps_is_cut_or_continued(monkeypatch):
     monkeypatch.setattr(cache, "continue_race", recording_continue_race)
     settings = tuple((name, tuple(params.items())) for name, params in SETTINGS.items())
     cache.race("two_minima", "", settings, SURFACE.start, 100)  # runs to step 100
-    cache.race("two_minima", "", settings, SURFACE.start, 90)  # cut from it
+    short = cache.race("two_minima", "", settings, SURFACE.start, 40)  # 50: cut from 100
+    assert continued == [("sgd", 100, 50), ("momentum", 100, 50), ("newton", 100, 50)]
     lanes = cache.race("two_minima", "", settings, SURFACE.start, 230)  # 250: goes on from 100
     assert ran == [(["momentum", "newton", "sgd"], 100)]
-    assert continued == [("sgd", 100, 250), ("momentum", 100, 250), ("newton", 100, 250)]
+    assert continued[3:] == [("sgd", 100, 250), ("momentum", 100, 250), ("newton", 100, 250)]
     # 150: cut from the shortest longer race (250), although 100 is cached too
     middle = cache.race("two_minima", "", settings, SURFACE.start, 140)
     assert continued[-1] == ("newton", 250, 150) and len(ran) == 1
@@ -172,9 +173,31 @@ def test_a_race_cached_for_other_steps_is_cut_or_continued(monkeypatch):
     more = (*settings, ("nesterov", (("lr", 0.1), ("momentum", 0.9))))
     cache.race("two_minima", "", more, SURFACE.start, 260)  # 300: three go on from 250
     assert ran[-1] == (["nesterov"], 300) and continued[-1] == ("newton", 250, 300)
-    for got_lanes, steps in ((lanes, 230), (middle, 140)):
+    for got_lanes, steps in ((short, 40), (lanes, 230), (middle, 140)):
         expected = run_race(SURFACE, race_of(list(SETTINGS)), SURFACE.start, steps)
         for got, want in zip(got_lanes, expected, strict=True):
             assert got.name == want.name and got.diverged_at == want.diverged_at
             np.testing.assert_array_equal(got.positions, want.positions)
             np.testing.assert_array_equal(got.losses, want.losses)
+
+
+def test_only_a_race_with_the_same_settings_is_cut_or_continued(monkeypatch):
+    cache._LANES.clear()
+    continued = []
+    real_continue_race = cache.continue_race
+    monkeypatch.setattr(cache, "continue_race", lambda surface, lane, steps: (
+        continued.append((lane.name, len(lane.positions) - 1)) or
+        real_continue_race(surface, lane, steps)))
+    sgd = (("sgd", (("lr", 0.05),)),)
+    cache.race("two_minima", "", sgd, SURFACE.start, 100)
+    cache.race("two_minima", "", sgd, SURFACE.start, 300)  # 100 goes on to 300
+    cache.race("two_minima", "", sgd, SURFACE.start, 500)  # 300 goes on to 500
+    assert continued == [("sgd", 100), ("sgd", 300)]
+    cache.race("two_minima", "", sgd, SURFACE.start, 200)  # cut from 300, not 500 or 100
+    assert continued[-1] == ("sgd", 300)
+    for other in (dict(settings=(("sgd", (("lr", 0.06),)),)),  # another α
+                  dict(start=(0.5, 0.5)),  # another start
+                  dict(name="bowl")):  # another surface
+        args = {"name": "two_minima", "settings": sgd, "start": SURFACE.start, **other}
+        cache.race(args["name"], "", args["settings"], args["start"], 150)
+        assert len(continued) == 3  # ran from its own start, not from a cached lane

@@ -62,37 +62,42 @@ def race(name: str, formula: str, settings: tuple, start: tuple[float, float],
     """Run the race; `settings` is ((optimizer, ((param, value), ...)), ...), hashable.
 
     Each lane is cached on its own (ui.lane_cache): after one optimizer's slider moves,
-    only that optimizer runs again. A lane cached for another number of steps is cut
-    (a longer race) or goes on from where it ends (a shorter one) instead of starting over.
+    only that optimizer runs again, and lanes that are missing run together. A lane
+    cached for another number of steps is cut (a longer race) or goes on from where it
+    ends (a shorter one), on its own, instead of starting over.
     """
     horizon = -(-steps // RACE_STEPS_ROUNDED_UP_TO) * RACE_STEPS_ROUNDED_UP_TO
     surface = get_surface(name, formula)
 
     def run(missing: list[_LaneKey]) -> list[Lane]:
-        nearest = {key: _nearest_race(key) for key in missing}
+        cached = _LANES.items()
+        nearest = {key: _nearest_race(key, cached) for key in missing}
         fresh = [key for key in missing if nearest[key] is None]
-        optimizers = {key.optimizer: make_optimizer(key.optimizer, **dict(key.params))
-                      for key in fresh}
+        lanes = {}
         with st.spinner("Running the race…"):
-            lanes = dict(zip(fresh, run_race(surface, optimizers, start, horizon) if fresh
-                             else [], strict=True))
-            lanes.update({key: continue_race(surface, lane, horizon)
-                          for key, lane in nearest.items() if lane is not None})
+            if fresh:  # together: one surface evaluation per step for all of them
+                optimizers = {key.optimizer: make_optimizer(key.optimizer, **dict(key.params))
+                              for key in fresh}
+                lanes.update(zip(fresh, run_race(surface, optimizers, start, horizon),
+                                 strict=True))
+            for key, lane in nearest.items():  # one by one: each from its own last point
+                if lane is not None:
+                    lanes[key] = continue_race(surface, lane, horizon)
         return [lanes[key] for key in missing]
 
     keys = [_LaneKey(name, formula, start, horizon, opt, params) for opt, params in settings]
     return [first_steps(lane, steps) for lane in _LANES.get_or_run(keys, run)]
 
 
-def _nearest_race(key: _LaneKey) -> Lane | None:
-    """A cached lane with the same settings for another number of steps: the shortest
-    longer race (cutting it costs nothing), else the longest shorter one, or None."""
-    cached = {other.steps: lane for other, lane in _LANES.items()
-              if other._replace(steps=key.steps) == key}
-    longer = [steps for steps in cached if steps > key.steps]
-    shorter = [steps for steps in cached if steps < key.steps]
+def _nearest_race(key: _LaneKey, cached: list[tuple[_LaneKey, Lane]]) -> Lane | None:
+    """Of the `cached` lanes, one with the same settings for another number of steps: the
+    shortest longer race (cutting it costs nothing), else the longest shorter one."""
+    same = {other.steps: lane for other, lane in cached
+            if other._replace(steps=key.steps) == key}
+    longer = [steps for steps in same if steps > key.steps]
+    shorter = [steps for steps in same if steps < key.steps]
     if longer or shorter:
-        return cached[min(longer) if longer else max(shorter)]
+        return same[min(longer) if longer else max(shorter)]
     return None
 
 

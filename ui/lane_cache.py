@@ -5,7 +5,7 @@ steps and that optimizer's own settings. Cached on its own, it survives a change
 another optimizer's α: moving one slider reruns one lane instead of the whole race.
 The lanes a rerun lacks are still run together, one surface evaluation per step for
 all of them (engine.trajectories.run_together), and give exactly what separate runs
-give.
+give. (ui.cache.race cuts or continues, lane by lane, those cached for other steps.)
 
 st.cache_data cannot do this: it can only compute one missing entry at a time, and it
 cannot say which entries it has.
