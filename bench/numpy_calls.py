@@ -26,7 +26,7 @@ import engine.losses
 import engine.network
 import engine.optimizers
 import engine.training
-from bench.timing import Row
+from bench.timing import Row, best_time
 from engine import MLP, Momentum, make_moons
 from engine.training import Trainer
 
@@ -88,7 +88,7 @@ def run() -> list[Row]:
         with _counting_numpy() as counter:
             trainer.run_epoch()
         calls = counter[0] / steps
-        per_step = min(_seconds(trainer.run_epoch) for _ in range(10)) / steps
+        per_step = best_time(trainer.run_epoch, repeats=10, warmup=0) / steps
         empty = np.zeros(1)
         start = time.perf_counter()
         for _ in range(100_000):
@@ -99,9 +99,3 @@ def run() -> list[Row]:
         rows.append(Row(f"time per explicit NumPy call in a step, {label} (empty np.add: "
                         f"{floor * 1e6:.2f} µs)", per_step / calls * 1e6, None, "µs"))
     return rows
-
-
-def _seconds(run) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
