@@ -161,6 +161,12 @@ class MLP:
         twin._kept_views = None
         return twin
 
+    def with_activation(self, activation: str) -> MLP:
+        """A copy (see `copy`) whose hidden layers use another activation f."""
+        twin = self.copy()
+        twin.activation = get_activation(activation)
+        return twin
+
     # -- forward and backward ---------------------------------------------------
 
     def _mask(self, shape, p: float, rng: np.random.Generator) -> np.ndarray | None:

@@ -41,7 +41,8 @@ def layer_norms(net: MLP, X: np.ndarray, Y: np.ndarray) -> LayerNorms:
     """Every layer's error term δ^m and weight gradient, from one backpropagation."""
     with np.errstate(all="ignore"):  # a "large" initialization may saturate or overflow
         result = net.backprop(X, Y)
-        norms = np.array([np.sqrt(np.mean(np.sum(d * d, axis=1))) for d in result.deltas])
+        # RMS over the rows of ‖δ^m‖: √(Σ δ² / rows), the sum of squares as one dot product
+        norms = np.sqrt([np.vdot(d, d) / len(d) for d in result.deltas])
     return LayerNorms(norms, net.layer_grad_norms(result.grad))
 
 
@@ -91,6 +92,14 @@ def deep_network(activation: str, init: str, *, depth: int, width: int, seed: in
 def deep_network_norms(activation: str, init: str, **network) -> LayerNorms:
     """layer_norms of a `deep_network` (same keyword arguments)."""
     return layer_norms(*deep_network(activation, init, **network))
+
+
+def deep_network_norms_by_activation(activations, init: str, **network
+                                     ) -> dict[str, LayerNorms]:
+    """deep_network_norms for each activation. The weights, inputs and classes are drawn
+    once: deep_network draws the same ones whatever the activation."""
+    net, X, y = deep_network(activations[0], init, **network)
+    return {name: layer_norms(net.with_activation(name), X, y) for name in activations}
 
 
 def deep_network_factors(activation: str, init: str, **network) -> tuple[np.ndarray, np.ndarray]:

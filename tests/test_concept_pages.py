@@ -10,9 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.unstable import (
+    deep_network,
     deep_network_factors,
     deep_network_norms,
+    deep_network_norms_by_activation,
     deep_network_profile,
+    layer_norms,
     spectral_norms,
 )
 from ui.concepts import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
@@ -186,6 +189,24 @@ def test_the_panels_norms_are_the_profiles_norms():
     np.testing.assert_array_equal(slopes, profile.slopes)
     np.testing.assert_array_equal(gains, profile.weight_gains)
     assert len(slopes) == len(gains) == 6  # one per hidden layer
+
+
+def test_layer_norms_are_the_rms_of_each_rows_error_term():
+    net, X, y = deep_network("tanh", "normalized", depth=4, width=6, seed=2, n_samples=9)
+    result = net.backprop(X, y)
+    expected = [np.sqrt(np.mean(np.linalg.norm(d, axis=1) ** 2)) for d in result.deltas]
+    np.testing.assert_allclose(layer_norms(net, X, y).delta_norms, expected, rtol=1e-12)
+    assert len(expected) == 5  # δ¹ … δ⁵: four hidden layers and the output
+
+
+def test_norms_by_activation_are_each_activations_own_network():
+    network = {"depth": 5, "width": 6, "seed": 4}
+    shared = deep_network_norms_by_activation(("sigmoid", "tanh", "relu"), "large", **network)
+    assert list(shared) == ["sigmoid", "tanh", "relu"]
+    for activation, norms in shared.items():
+        alone = deep_network_norms(activation, "large", **network)
+        np.testing.assert_array_equal(norms.delta_norms, alone.delta_norms)
+        np.testing.assert_array_equal(norms.weight_grad_norms, alone.weight_grad_norms)
 
 
 def test_spectral_norms_match_numpys_matrix_2_norm():

@@ -197,6 +197,20 @@ def test_copy_is_independent():
     assert not np.shares_memory(twin.layers[0].W, net.params)
 
 
+def test_with_activation_is_an_independent_copy_with_another_f():
+    net = MLP([2, 5, 4, 2], activation="sigmoid", seed=1)
+    twin = net.with_activation("relu")
+    fresh = MLP([2, 5, 4, 2], activation="relu", seed=1)  # the same draws: same weights
+    np.testing.assert_array_equal(twin.params, net.params)
+    np.testing.assert_array_equal(twin.params, fresh.params)
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    np.testing.assert_array_equal(twin.scores(X), fresh.scores(X))
+    assert not np.allclose(twin.scores(X), net.scores(X))  # sigmoid is still sigmoid
+    twin.params = twin.params + 1
+    assert not np.shares_memory(twin.params, net.params)
+    np.testing.assert_array_equal(net.params, fresh.params)
+
+
 def test_same_seed_same_weights_different_seed_different_weights():
     assert np.array_equal(MLP([2, 8, 2], seed=3).params, MLP([2, 8, 2], seed=3).params)
     assert not np.array_equal(MLP([2, 8, 2], seed=3).params, MLP([2, 8, 2], seed=4).params)

@@ -12,7 +12,7 @@ from engine.unstable import (
     GradientProfile,
     LayerNorms,
     deep_network_factors,
-    deep_network_norms,
+    deep_network_norms_by_activation,
 )
 
 PLAYGROUND, LAB = "pages/playground.py", "pages/lab.py"
@@ -109,10 +109,15 @@ INITS = ("normalized", "small", "large")
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def norms(activation: str, init: str, depth: int, width: int, seed: int) -> LayerNorms:
-    """What the panels plot: no chain factors, which cost an SVD per layer."""
-    return deep_network_norms(activation, init, depth=depth, width=width, seed=seed)
+@st.cache_data(max_entries=16, show_spinner=False)
+def norms(depth: int, width: int, seed: int) -> dict[tuple[str, str], LayerNorms]:
+    """What the panels plot, for every (initialization, activation): one cache entry for
+    all nine networks, so a rerun looks the cache up once. No chain factors: they cost
+    an SVD per layer."""
+    return {(init, activation): layers
+            for init in INITS
+            for activation, layers in deep_network_norms_by_activation(
+                ACTIVATIONS, init, depth=depth, width=width, seed=seed).items()}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -122,6 +127,6 @@ def _factors(activation: str, init: str, depth: int, width: int, seed: int):
 
 def profile(activation: str, init: str, depth: int, width: int, seed: int) -> GradientProfile:
     """The norms (shared with the panels' cache) and the chain's factors."""
-    layers = norms(activation, init, depth, width, seed)
+    layers = norms(depth, width, seed)[init, activation]
     return GradientProfile(layers.delta_norms, layers.weight_grad_norms,
                            *_factors(activation, init, depth, width, seed))

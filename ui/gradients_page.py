@@ -41,12 +41,12 @@ def controls() -> dict:
 
 def profile_panels(settings: dict) -> tuple[dict[str, dict[str, np.ndarray]], str]:
     """The measure the user chose for every initialization and activation, and its name."""
+    every = concepts.norms(settings["depth"], settings["width"], settings["net_seed"])
     panels = {}
     for init in INITS:
         panels[f"{init} initialization"] = profiles = {}
         for activation in ACTIVATIONS:
-            profile = concepts.norms(activation, init, settings["depth"], settings["width"],
-                                     settings["net_seed"])
+            profile = every[init, activation]
             profiles[activation] = (profile.weight_grad_norms if settings["measure"] == "weights"
                                     else profile.delta_norms)
     return panels, ("weight gradient norm" if settings["measure"] == "weights"
