@@ -192,3 +192,20 @@ def test_the_largest_race_stays_under_the_payload_ceiling():
                    steps="1000")
     size = len(at.get("plotly_chart")[0].proto.spec)
     assert size <= 1.5e6, f"race map is {size / 1e6:.2f} MB"
+
+
+def test_the_rule_panels_show_each_rule_with_the_sliders_values():
+    at = open_page(surface="bowl", opts="sgd,momentum", sgd_lr="0.03", momentum_momentum="0.7")
+    assert not at.exception
+    panels = {m.value.split("**")[1]: m.value for m in at.markdown if "$$" in m.value}
+    assert set(panels) == {"SGD", "Momentum"}
+    assert r"\theta(k) = \theta(k-1) - 0.03\," in panels["SGD"]
+    assert r"0.7\,\mathbf{v}(k-1)" in panels["Momentum"]
+    assert "steepest slope" in panels["SGD"]  # what to look for, in the same panel
+
+
+def test_what_to_look_for_is_safe_inside_a_markdown_panel():
+    from viz.rules import WHAT_TO_LOOK_FOR
+
+    for words in WHAT_TO_LOOK_FOR.values():
+        assert not set(words) & set("[]$*_`\\"), words  # would end :gray[…] or start markup
