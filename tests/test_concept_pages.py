@@ -210,6 +210,20 @@ def test_norms_by_activation_are_each_activations_own_network():
         np.testing.assert_array_equal(norms.weight_grad_norms, alone.weight_grad_norms)
 
 
+@pytest.mark.parametrize(("activation", "init"), [("sigmoid", "normalized"), ("relu", "small"),
+                                                  ("tanh", "large")])
+def test_the_probe_rows_draw_the_curves_of_many_more_rows_up_to_a_shift(activation, init):
+    """PROBE_ROWS random inputs give each layer's norms the shape that 512 give: the
+    curves differ by a shift common to every layer (J averages over the rows)."""
+    for seed in (0, 1):
+        network = {"depth": 20, "width": 32, "seed": seed}
+        few = deep_network_norms(activation, init, **network)
+        many = deep_network_norms(activation, init, n_samples=512, **network)
+        for measure in ("weight_grad_norms", "delta_norms"):
+            gap = np.log10(getattr(few, measure)) - np.log10(getattr(many, measure))
+            assert np.mean(np.abs(gap - gap.mean())) < 0.25, (measure, seed)
+
+
 def test_spectral_norms_match_numpys_matrix_2_norm():
     rng = np.random.default_rng(1)
     matrices = [rng.normal(size=shape) for shape in ((2, 5), (5, 5), (5, 5), (5, 5), (5, 2))]
