@@ -135,6 +135,10 @@ class MLP:
         """Change the drop probabilities between training steps."""
         self.p_input, self.p_hidden = _dropout_pair(dropout)
 
+    def set_activation(self, activation: str) -> None:
+        """Change the hidden layers' activation f; θ stays as it is."""
+        self.activation = get_activation(activation)
+
     def identical_hidden_units(self) -> list[bool]:
         """Per hidden layer: do all its units have the same incoming weights and bias?
 
@@ -159,12 +163,6 @@ class MLP:
         twin._params = self._params.copy()
         twin.layers = twin._layers(twin._params)
         twin._kept_views = None
-        return twin
-
-    def with_activation(self, activation: str) -> MLP:
-        """A copy (see `copy`) whose hidden layers use another activation f."""
-        twin = self.copy()
-        twin.activation = get_activation(activation)
         return twin
 
     # -- forward and backward ---------------------------------------------------

@@ -96,10 +96,15 @@ def deep_network_norms(activation: str, init: str, **network) -> LayerNorms:
 
 def deep_network_norms_by_activation(activations, init: str, **network
                                      ) -> dict[str, LayerNorms]:
-    """deep_network_norms for each activation. The weights, inputs and classes are drawn
-    once: deep_network draws the same ones whatever the activation."""
+    """deep_network_norms for each activation, from one network whose activation is
+    switched in turn: deep_network draws the same weights, inputs and classes whatever
+    the activation, so they are drawn once."""
     net, X, y = deep_network(activations[0], init, **network)
-    return {name: layer_norms(net.with_activation(name), X, y) for name in activations}
+    norms = {}
+    for name in activations:
+        net.set_activation(name)
+        norms[name] = layer_norms(net, X, y)
+    return norms
 
 
 def deep_network_factors(activation: str, init: str, **network) -> tuple[np.ndarray, np.ndarray]:

@@ -251,10 +251,10 @@ def rule_panels(settings: Settings) -> None:
     """
     for name in settings.optimizers:
         with st.container(border=True):
-            st.markdown(rule_panel_text(name, settings.hyper[name]))
+            st.markdown(_rule_panel_text(name, settings.hyper[name]))
 
 
-def rule_panel_text(name: str, hyper: dict[str, float]) -> str:
+def _rule_panel_text(name: str, hyper: dict[str, float]) -> str:
     return (f"**{OPTIMIZER_LABELS[name]}**\n\n$$\n{filled_rule(name, hyper)}\n$$\n\n"
             f":gray[{WHAT_TO_LOOK_FOR[name]}]")
 
