@@ -11,6 +11,7 @@ import pytest
 from engine.optimizers import make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
+from viz import race_charts
 from viz.png import png_bytes
 from viz.race_map import (
     CLICK_CELLS,
@@ -169,3 +170,10 @@ def test_the_click_grid_has_square_cells_and_every_click_lands(bounds):
     # the shorter side is at most 576 px on screen: half a cell's diagonal is in reach
     cell_px = 576 / CLICK_CELLS * max(dx[0], dy[0]) / min(dx[0], dy[0])
     assert cell_px * np.sqrt(2) / 2 < HOVER_DISTANCE
+
+
+def test_curves_count_their_steps_instead_of_sending_them():
+    loss = race_charts.loss_panel([("sgd", np.array([3.0, 2.0, 1.0]))], None).traces[0]
+    rate = race_charts.effective_step_panel([("adam", np.ones((4, 2)))]).traces[0]
+    assert "x" not in loss and (loss["x0"], loss["dx"]) == (0, 1)  # steps 0, 1, 2
+    assert "x" not in rate and (rate["x0"], rate["dx"]) == (1, 1)  # a rate from step 1 on

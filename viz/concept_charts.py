@@ -8,7 +8,18 @@ import numpy as np
 
 from engine.activations import ACTIVATIONS
 from engine.losses import softmax_cross_entropy, softmax_mse
-from viz.figure import Figure, Panel, axis, figure, hline, line, packed, panel_grid, title
+from viz.figure import (
+    Figure,
+    Panel,
+    axis,
+    figure,
+    hline,
+    line,
+    packed,
+    panel_grid,
+    steps_axis,
+    title,
+)
 
 ACTIVATION_COLORS = {"sigmoid": "#D55E00", "tanh": "#0072B2", "relu": "#009E73"}
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
@@ -82,10 +93,9 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
         # float64: a vanishing gradient of 1e-60 is below float32's range, not zero.
         # Lines without markers: plotly.js styles every marker on each redraw, and the
         # 9 × 21 markers made a depth change ~50 ms slower in Chromium (paired runs).
-        traces = [line(packed(np.arange(1, len(values) + 1), "i4"),
-                       packed(np.maximum(values, 1e-300), "f8"), ACTIVATION_LABELS[name],
-                       ACTIVATION_COLORS[name], width=2.5, legendgroup=name,
-                       showlegend=i == 0)
+        traces = [line(None, packed(np.maximum(values, 1e-300), "f8"),
+                       ACTIVATION_LABELS[name], ACTIVATION_COLORS[name], width=2.5,
+                       legendgroup=name, showlegend=i == 0, **steps_axis(1))
                   for name, values in profiles.items()]
         grid.append(Panel(f"<b>{heading}</b>", y_title if i == 0 else None, traces,
                           log_y=True, x_title="layer m (1 = next to the input)",

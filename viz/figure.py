@@ -51,9 +51,10 @@ def packed(values, dtype: str = "f4") -> dict:
     return spec
 
 
-def steps_axis(n: int, start: int = 0) -> dict:
-    """x = start, start + 1, … for n points (steps, epochs, layers)."""
-    return packed(np.arange(start, start + n), "i4")
+def steps_axis(start: int = 0) -> dict:
+    """x = start, start + 1, … (steps, epochs, layers) as a line's x0 and dx: plotly.js
+    counts them itself, so no array of x values is sent."""
+    return {"x0": start, "dx": 1}
 
 
 def title(text: str) -> dict:
@@ -74,11 +75,13 @@ def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **mo
 
 def line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
          mode: str = "lines", **more) -> dict:
-    """A line trace; x and y are packed unless they are already typed-array specs."""
+    """A line trace; x and y are packed unless they are already typed-array specs. x may
+    be None when `more` gives x0 and dx instead (see steps_axis)."""
     style = {"color": color, "width": width}
     if dash:
         style["dash"] = dash
-    return {"type": "scatter", "mode": mode, "name": name, "x": _array(x), "y": _array(y),
+    xs = {} if x is None else {"x": _array(x)}
+    return {"type": "scatter", "mode": mode, "name": name, **xs, "y": _array(y),
             "line": style, **more}
 
 

@@ -17,8 +17,8 @@ LOG_FLOOR = 1e-16  # a loss gap of exactly 0 cannot sit on a log axis
 
 def _line(name: str, y: np.ndarray, *, start: int = 0, dash: str | None = None,
           suffix: str = "") -> dict:
-    return line(steps_axis(len(y), start), y, OPTIMIZER_LABELS[name] + suffix,
-                OPTIMIZER_COLORS[name], dash=dash, legendgroup=name)
+    return line(None, y, OPTIMIZER_LABELS[name] + suffix, OPTIMIZER_COLORS[name], dash=dash,
+                legendgroup=name, **steps_axis(start))
 
 
 def loss_panel(series, best_value: float | None) -> Panel:
