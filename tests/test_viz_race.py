@@ -1,5 +1,6 @@
 """The race figures: background as an image, lean frames, no non-finite numbers."""
 
+import base64
 import json
 import struct
 import zlib
@@ -18,6 +19,7 @@ from viz.race_map import (
     HOVER_DISTANCE,
     MAX_FRAMES,
     MAX_SLIDER_STEPS,
+    TRAIL_FRAMES,
     PathView,
     click_grid,
     frame_steps,
@@ -115,6 +117,33 @@ def test_frames_carry_only_what_moves():
     assert all(t["type"] == "scatter" for t in spec["data"])
     assert spec["layout"]["images"][0]["layer"] == "below"
     assert not spec["layout"]["xaxis"]["showgrid"]
+
+
+def _values(column: dict) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(column["bdata"]), column["dtype"])
+
+
+@pytest.mark.parametrize(("surface_name", "lr"), [("bowl", 0.001), ("valley", 0.2)])
+def test_each_frame_shows_every_path_where_it_was_at_that_step(surface_name, lr):
+    surface = SURFACES[surface_name]
+    lanes = run_race(surface, {"sgd": make_optimizer("sgd", lr=lr),
+                               "momentum": make_optimizer("momentum", lr=0.001, momentum=0.9)},
+                     surface.start, 300)
+    assert (lanes[0].diverged_at > 0) == (surface_name == "valley")  # one run stops early
+    spec = figure_for(surface, lanes)
+    steps = [int(frame["name"]) for frame in spec["frames"]]
+    for i, frame in enumerate(spec["frames"]):
+        trails, heads = frame["data"][:2], frame["data"][2:]
+        for lane, trail, head in zip(lanes, trails, heads, strict=True):
+            last = lane.last_step
+            at = lane.positions[min(steps[i], last)]
+            np.testing.assert_allclose([head["x"][0], head["y"][0]], at, atol=1e-5)
+            stopped = lane.diverged_at >= 0 and steps[i] >= last
+            assert head["marker"]["symbol"] == ("x" if stopped else "circle")
+            x, y = _values(trail["x"]), _values(trail["y"])
+            lo, hi = min(steps[max(i - TRAIL_FRAMES, 0)], last), min(steps[i], last)
+            expected = lane.positions[lo:hi + 1].astype(np.float32)
+            np.testing.assert_array_equal(np.stack([x, y], axis=1), expected)
 
 
 def test_the_step_slider_scrubs_through_frames_that_exist():

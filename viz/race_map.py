@@ -67,8 +67,10 @@ def _every_kth(steps: np.ndarray, limit: int) -> list[int]:
     return [int(s) for s in picked]
 
 
-def _head_symbol(path: PathView, step: int) -> str:
-    return "x" if path.diverged and step >= path.last_step else "circle"
+def _head_symbols(path: PathView, steps: np.ndarray) -> list[str]:
+    """The head's marker at each step: an "x" once a diverged path has stopped."""
+    stopped = path.diverged & (steps >= path.last_step)
+    return np.where(stopped, "x", "circle").tolist()
 
 
 def _thin(points: np.ndarray, limit: int) -> np.ndarray:
@@ -133,10 +135,9 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
             "line": {"color": OPTIMIZER_COLORS[path.name], "width": 1.5}, "opacity": 0.45,
             "hoverinfo": "skip"})
     steps = frame_steps(len(paths[0].positions) - 1) if paths else np.array([0])
-    moving = len(data)  # index of the first trace that frames update
     ghosts = [p for p in paths if show_look_ahead and p.look_ahead is not None]
-    columns = [_screen_columns(path) for path in paths]
-    last = _frame(paths, columns, ghosts, steps, len(steps) - 1, moving)["data"]
+    frames = _frames(paths, ghosts, steps, first=len(data))
+    last = frames[-1]["data"]
     for path, trail in zip(paths, last, strict=False):  # the figure opens on the finished race
         data.append({**trail, "mode": "lines", "legendgroup": path.name, "showlegend": False,
                      "line": {"color": OPTIMIZER_COLORS[path.name], "width": 3.5},
@@ -165,27 +166,41 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
                        "line": {"color": "black", "width": 1.5}},
             "hovertemplate": "start (%{x:.3f}, %{y:.3f})<extra></extra>"})
     return {"data": data, "layout": _layout(image_uri, bounds, steps, height),
-            "frames": [_frame(paths, columns, ghosts, steps, i, moving)
-                       for i in range(len(steps))]}
+            "frames": frames}
 
 
-def _frame(paths, columns, ghosts, steps, i, first) -> dict:
-    step = int(steps[i])
-    lo = int(steps[max(i - TRAIL_FRAMES, 0)])
-    data = []
-    for path, xy in zip(paths, columns, strict=True):
-        x, y = _trail(xy, path.last_step, lo, step)
-        data.append({"type": "scatter", "x": x, "y": y})
-    for path in paths:
-        head = path.positions[min(step, path.last_step)]
-        data.append({"type": "scatter", "x": [round(float(head[0]), 5)],
-                     "y": [round(float(head[1]), 5)],
-                     "marker": {"symbol": _head_symbol(path, step)}})
-    for path in ghosts:
-        point = path.look_ahead[min(step, path.last_step)]
-        data.append({"type": "scatter", "x": [round(float(point[0]), 5)],
-                     "y": [round(float(point[1]), 5)]})
-    return {"data": data, "name": str(step), "traces": list(range(first, first + len(data)))}
+def _frames(paths, ghosts, steps: np.ndarray, first: int) -> list[dict]:
+    """One frame per step of `steps`: every path's recent trail and its head, then the
+    look-ahead ghosts; they update the traces from index `first` on. Heads and ghosts are
+    looked up for all frames at once: a map has up to 81 frames of this."""
+    lows = steps[np.maximum(np.arange(len(steps)) - TRAIL_FRAMES, 0)].tolist()
+    highs = steps.tolist()
+    trails = [_trails(path, lows, highs) for path in paths]
+    heads = [_points_at(path.positions, path.last_step, steps) for path in paths]
+    symbols = [_head_symbols(path, steps) for path in paths]
+    looks = [_points_at(path.look_ahead, path.last_step, steps) for path in ghosts]
+    traces = list(range(first, first + 2 * len(paths) + len(ghosts)))
+    frames = []
+    for i, step in enumerate(highs):
+        data = [{"type": "scatter", "x": trail[i][0], "y": trail[i][1]} for trail in trails]
+        data += [{"type": "scatter", "x": [head[i][0]], "y": [head[i][1]],
+                  "marker": {"symbol": symbol[i]}}
+                 for head, symbol in zip(heads, symbols, strict=True)]
+        data += [{"type": "scatter", "x": [look[i][0]], "y": [look[i][1]]} for look in looks]
+        frames.append({"data": data, "name": str(step), "traces": traces})
+    return frames
+
+
+def _trails(path: PathView, lows: list[int], highs: list[int]) -> list[tuple[dict, dict]]:
+    """The path's trail in each frame: its steps lows[i] to highs[i], as far as it got."""
+    columns = _screen_columns(path)
+    return [_trail(columns, path.last_step, lo, hi) for lo, hi in zip(lows, highs, strict=True)]
+
+
+def _points_at(points: np.ndarray, last_step: int, steps: np.ndarray) -> list[list[float]]:
+    """[x, y] of `points` at each of `steps` (a diverged path stays at its last good
+    step), rounded to 5 decimals: far below a pixel, and short in JSON."""
+    return np.round(points[np.minimum(steps, last_step)], 5).tolist()
 
 
 def _critical_points(critical_points) -> list[dict]:
