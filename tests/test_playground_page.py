@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from engine.optimizers import make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
+from viz.rules import WHAT_TO_LOOK_FOR
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
 
@@ -205,7 +206,5 @@ def test_the_rule_panels_show_each_rule_with_the_sliders_values():
 
 
 def test_what_to_look_for_is_safe_inside_a_markdown_panel():
-    from viz.rules import WHAT_TO_LOOK_FOR
-
     for words in WHAT_TO_LOOK_FOR.values():
         assert not set(words) & set("[]$*_`\\"), words  # would end :gray[…] or start markup
