@@ -52,8 +52,8 @@ def packed(values, dtype: str = "f4") -> dict:
 
 
 def steps_axis(start: int = 0) -> dict:
-    """x = start, start + 1, … (steps, epochs, layers) as a line's x0 and dx: plotly.js
-    counts them itself, so no array of x values is sent."""
+    """x = start, start + 1, … with no gaps (steps, layers) as a line's x0 and dx:
+    plotly.js counts them itself, so no array of x values is sent."""
     return {"x0": start, "dx": 1}
 
 
@@ -74,14 +74,14 @@ def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **mo
 
 
 def line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
-         mode: str = "lines", **more) -> dict:
+         **more) -> dict:
     """A line trace; x and y are packed unless they are already typed-array specs. x may
     be None when `more` gives x0 and dx instead (see steps_axis)."""
     style = {"color": color, "width": width}
     if dash:
         style["dash"] = dash
     xs = {} if x is None else {"x": _array(x)}
-    return {"type": "scatter", "mode": mode, "name": name, **xs, "y": _array(y),
+    return {"type": "scatter", "mode": "lines", "name": name, **xs, "y": _array(y),
             "line": style, **more}
 
 
