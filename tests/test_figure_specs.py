@@ -6,7 +6,6 @@ so this is where a misspelt property or a wrong value type must fail.
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -20,10 +19,10 @@ from engine.ensembles import fit_bagging
 from engine.optimizers import make_optimizer
 from engine.race import effective_steps, run_race, velocity_norms
 from surfaces import SURFACES
-from ui.charts import Prebuilt
+from ui.charts import Prebuilt, data_revision, ready
 from ui.presets import DEFAULT_HYPERPARAMETERS, OPTIMIZER_NAMES
 from viz import concept_charts, lab_charts, race_charts
-from viz.figure import packed
+from viz.figure import APP_LOOK, X_LOOK, Y_LOOK, numbers, with_app_look
 from viz.race_map import PathView, race_map
 from viz.surface_3d import surface_3d
 from viz.surface_image import sample_surface, surface_data_uri
@@ -180,14 +179,61 @@ def test_streamlit_receives_the_spec_as_it_is():
     assert return_figure_from_figure_or_data(Prebuilt(spec), validate_figure=True) is spec
 
 
-def test_packed_arrays_round_trip_and_widen_beyond_float32():
-    values = np.array([0.5, -3.25, 1e6])
-    spec = packed(values)
-    assert spec["dtype"] == "f4"
-    np.testing.assert_array_equal(np.frombuffer(base64.b64decode(spec["bdata"]), "<f4"), values)
-    huge = packed(np.array([1.0, 1e50]))
-    assert huge["dtype"] == "f8"
-    assert np.frombuffer(base64.b64decode(huge["bdata"]), "<f8")[1] == 1e50
-    grid = packed(np.arange(6).reshape(2, 3), "i4")
-    assert grid["shape"] == "2, 3"
+def test_numbers_are_float32_written_short_and_widened_where_float32_loses_them():
+    values = numbers(np.array([0.1, -3.25, 1e6]))
+    assert values.dtype == np.dtype("<f4") and values.flags.c_contiguous
+    text = pio.to_json({"data": [{"type": "scatter", "y": values}]}, validate=False)
+    assert '"y":[0.1,-3.25,1000000.0]' in text  # float32's shortest digits, not 0.10000000149
+    huge, tiny = numbers(np.array([1.0, 1e50])), numbers(np.array([1.0, 1e-60]))
+    assert huge.dtype == tiny.dtype == np.dtype("<f8")
+    assert huge[1] == 1e50 and tiny[1] == 1e-60
+    assert numbers(np.array([0.0, 1.0])).dtype == np.dtype("<f4")  # a true zero is no loss
+    grid = numbers(np.arange(6).reshape(2, 3), "i4")
+    assert grid.dtype == np.dtype("<i4") and grid.shape == (2, 3)
 
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figures_send_no_typed_arrays_in_their_data(name):
+    """plotly.js counts a base64 typed array as new data each time it is handed the figure,
+    and then draws the whole chart again (ui/charts.py); frames may keep them."""
+    text = pio.to_json({"data": FIGURES[name]["data"]}, validate=False)
+    assert "bdata" not in text
+
+
+def test_the_app_look_is_under_each_figures_own_layout():
+    layout = {"font": {"size": 9}, "xaxis": {"showgrid": True, "title": {"text": "t"}},
+              "yaxis3": {"type": "log"}, "height": 300}
+    styled = with_app_look(layout)
+    assert styled["font"] == {**APP_LOOK["font"], "size": 9}  # the figure's own size wins
+    assert styled["height"] == 300 and styled["hoverlabel"] == APP_LOOK["hoverlabel"]
+    assert styled["xaxis"]["showgrid"] is True  # X_LOOK hides x grids, but the figure asked
+    assert styled["xaxis"]["title"] == {**X_LOOK["title"], "text": "t"}
+    assert styled["yaxis3"] == {**Y_LOOK, "type": "log"}
+    assert styled["yaxis"] == Y_LOOK  # a chart's default axes are styled too
+    assert layout == {"font": {"size": 9}, "xaxis": {"showgrid": True, "title": {"text": "t"}},
+                      "yaxis3": {"type": "log"}, "height": 300}  # the input is unchanged
+    scene = with_app_look({"scene": {"xaxis": {}}})
+    assert "xaxis" not in scene and "yaxis" not in scene  # no 2D axes behind a 3D view
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_what_streamlit_receives_is_valid_and_has_no_template_object(name):
+    sent = ready(FIGURES[name])
+    go.Figure(sent)  # the look's properties are valid too
+    assert not isinstance(sent["layout"].get("template"), dict)  # see ui/charts.py
+    assert sent["layout"]["datarevision"] == data_revision(FIGURES[name]["data"])
+    assert sent["data"] is FIGURES[name]["data"]
+
+
+def test_the_data_revision_changes_with_the_data_and_only_then():
+    spec = FIGURES["curves, four panels"]
+    again = race_figures()["curves, four panels"]  # equal data, new arrays
+    assert again["data"][0]["y"] is not spec["data"][0]["y"]
+    assert data_revision(again["data"]) == data_revision(spec["data"])
+    moved = [{**trace, "y": numbers(np.asarray(trace["y"]) * 1.001)} for trace in spec["data"]]
+    assert data_revision(moved) != data_revision(spec["data"])
+    restyled = [{**trace, "line": {"color": "red"}} for trace in spec["data"]]
+    assert data_revision(restyled) != data_revision(spec["data"])  # any change counts
+    strided = [{"type": "scatter", "y": np.arange(10.0)[::2]}]
+    assert data_revision(strided) == data_revision([{"type": "scatter",
+                                                     "y": [0.0, 2.0, 4.0, 6.0, 8.0]}])

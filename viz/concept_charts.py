@@ -15,7 +15,7 @@ from viz.figure import (
     figure,
     hline,
     line,
-    packed,
+    numbers,
     panel_grid,
     steps_axis,
     title,
@@ -61,7 +61,7 @@ def true_class_curves(p: np.ndarray) -> dict[str, np.ndarray]:
 def why_cross_entropy(height: int = 360) -> tuple[Figure, Figure]:
     p = np.linspace(0.005, 0.995, 199)
     curves = true_class_curves(p)
-    x = packed(p)
+    x = numbers(p)
     x_axis = axis("predicted probability p of the true class")
     loss = _chart([line(x, curves["ce"], "cross-entropy  −log p", "#2563eb", width=3),
                    line(x, curves["mse"], "mean squared error", "#dc2626", width=3,
@@ -93,8 +93,8 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
         # float64: a vanishing gradient of 1e-60 is below float32's range, not zero.
         # Lines without markers: plotly.js styles every marker on each redraw, and the
         # 9 × 21 markers made a depth change ~50 ms slower in Chromium (paired runs).
-        traces = [line(None, packed(np.maximum(values, 1e-300), "f8"),
-                       ACTIVATION_LABELS[name], ACTIVATION_COLORS[name], width=2.5,
+        traces = [line(None, np.maximum(values, 1e-300), ACTIVATION_LABELS[name],
+                       ACTIVATION_COLORS[name], width=2.5, dtype="f8",
                        legendgroup=name, showlegend=i == 0, **steps_axis(1))
                   for name, values in profiles.items()]
         grid.append(Panel(f"<b>{heading}</b>", y_title if i == 0 else None, traces,
@@ -106,7 +106,7 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
 def activation_and_slope(names: Sequence[str] = ("sigmoid", "relu"),
                          height: int = 320) -> Figure:
     z = np.linspace(-6, 6, 241)
-    x = packed(z)
+    x = numbers(z)
     traces = []
     for name in names:
         act = ACTIVATIONS[name]

@@ -10,7 +10,7 @@ every figure with plotly.py, so a misspelt property still fails a test.
 
 from __future__ import annotations
 
-import base64
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,23 +32,76 @@ GRID_COLOR = "#e5e7eb"
 PLAIN_AXIS = {"ticklabeloverflow": "allow", "tickangle": 0, "automargin": False}
 
 
-def packed(values, dtype: str = "f4") -> dict:
-    """An array as plotly.js's typed-array spec (base64 of its little-endian bytes).
+# Streamlit's chart theme, as it draws this app's light theme (.streamlit/config.toml),
+# written into the layout itself: the charts go out with theme=None, because the theme's
+# template made plotly.js redraw every chart twice (ui/charts.py says why).
+FONT = '"Source Sans", sans-serif'
+MUTED = "#808495"  # Streamlit's chart text: ticks, axis titles, hover labels
+FAINT = "#e6eaf1"  # its tick marks, zero lines and default grid lines
+APP_LOOK = {
+    "font": {"family": FONT, "size": 12, "color": MUTED},
+    "title": {"font": {"family": FONT, "size": 16, "color": "#1f2937", "weight": "bold"},
+              "pad": {"l": 4}, "x": 0, "xanchor": "left"},
+    "legend": {"font": {"size": 12, "color": "#262730"}, "valign": "top",
+               "bordercolor": "rgba(0,0,0,0)", "borderwidth": 0},
+    "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
+    "margin": {"pad": 8, "l": 0, "r": 0},
+    "hoverlabel": {"bgcolor": "#ffffff", "bordercolor": "rgba(31, 41, 55, 0.2)",
+                   "font": {"family": FONT, "size": 12, "color": MUTED}},
+}
+# No tickcolor: set outside a template, it turns tick marks on (plotly.js); with_app_look
+# gives it to the axes that ask for tick marks.
+_AXIS_LOOK = {"tickfont": {"color": MUTED, "size": 12}, "zerolinecolor": FAINT,
+              "gridcolor": FAINT, "ticklabelposition": "outside", "automargin": True}
+X_LOOK = {**_AXIS_LOOK, "showgrid": False, "zeroline": False,
+          "title": {"font": {"color": MUTED, "size": 14}, "standoff": 20}}
+Y_LOOK = {**_AXIS_LOOK, "title": {"font": {"color": MUTED, "size": 14}, "standoff": 24}}
+_AXIS_KEY = re.compile(r"([xy])axis\d*")
 
-    This is how plotly.py itself sends NumPy arrays: a tenth of the time of JSON
-    numbers to write, and less to send. float32 is plenty for anything on screen,
-    but a value beyond its range (a custom surface's 1e50) is sent as float64.
+
+def with_app_look(layout: dict) -> dict:
+    """`layout` drawn over APP_LOOK, and each x and y axis over X_LOOK or Y_LOOK (3D
+    scenes keep plotly.js's own look, as under Streamlit's theme). The layout's own
+    settings win; `layout` itself is not changed."""
+    styled = _over(APP_LOOK, layout)
+    axes = {key for key in layout if _AXIS_KEY.fullmatch(key)}
+    if "scene" not in layout:
+        axes |= {"xaxis", "yaxis"}  # a chart's default axes, set or not
+    for key in axes:
+        axis = layout.get(key, {})
+        look = X_LOOK if key[0] == "x" else Y_LOOK
+        styled[key] = _over({**look, "tickcolor": FAINT} if axis.get("ticks") else look, axis)
+    return styled
+
+
+def _over(base: dict, top: dict) -> dict:
+    """`top` merged into a copy of `base`, key by key, nested dicts too."""
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        merged[key] = (_over(below, value) if isinstance(below, dict)
+                       and isinstance(value, dict) else value)
+    return merged
+
+
+def numbers(values, dtype: str = "f4") -> np.ndarray:
+    """An array for a trace: contiguous, little-endian, float32 by default.
+
+    Streamlit writes figures with orjson, which writes a NumPy array as a JSON list,
+    float32 numbers in their shortest form (0.1, not 0.10000000149011612). Plain lists,
+    not plotly.js's base64 typed arrays, so that plotly.js can tell the chart has not
+    changed when Streamlit hands it the figure a second time (see ui/charts.py). float32
+    is plenty for anything on screen, but values beyond its range (a custom surface's
+    1e50, a vanishing gradient's 1e-60) are sent as float64.
     """
-    with np.errstate(over="ignore"):  # checked just below
+    with np.errstate(over="ignore", under="ignore"):  # checked just below
         data = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
-    if dtype == "f4" and np.isinf(data).any():
+    if dtype == "f4" and (np.isinf(data).any() or not data.all()):  # cheap tests first
         wide = np.asarray(values, dtype=np.float64)
-        if np.any(np.isinf(data) & np.isfinite(wide)):
-            return packed(wide, "f8")
-    spec = {"dtype": dtype, "bdata": base64.b64encode(data.tobytes()).decode("ascii")}
-    if data.ndim > 1:
-        spec["shape"] = ", ".join(map(str, data.shape))  # rows, columns, as plotly.py writes it
-    return spec
+        lost = (np.isinf(data) & np.isfinite(wide)) | ((data == 0) & (wide != 0))
+        if lost.any():
+            return numbers(wide, "f8")
+    return data
 
 
 def steps_axis(start: int = 0) -> dict:
@@ -74,21 +127,21 @@ def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **mo
 
 
 def line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
-         **more) -> dict:
-    """A line trace; x and y are packed unless they are already typed-array specs. x may
-    be None when `more` gives x0 and dx instead (see steps_axis)."""
+         dtype: str = "f4", **more) -> dict:
+    """A line trace; x and y become `numbers` in `dtype` (whole numbers stay integers).
+    x may be None when `more` gives x0 and dx instead (see steps_axis)."""
     style = {"color": color, "width": width}
     if dash:
         style["dash"] = dash
-    xs = {} if x is None else {"x": _array(x)}
-    return {"type": "scatter", "mode": "lines", "name": name, **xs, "y": _array(y),
+    xs = {} if x is None else {"x": _array(x, dtype)}
+    return {"type": "scatter", "mode": "lines", "name": name, **xs, "y": _array(y, dtype),
             "line": style, **more}
 
 
-def _array(values):
-    if isinstance(values, dict):  # already a typed-array spec
-        return values
-    return packed(values)
+def _array(values, dtype: str) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return numbers(values, "i4")  # epochs
+    return numbers(values, dtype)
 
 
 def hline(y: float, color: str, text: str) -> tuple[dict, dict]:

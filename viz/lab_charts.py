@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from viz.figure import PLAIN_AXIS, Figure, Panel, figure, line, packed, panel_grid, title, vline
+from viz.figure import PLAIN_AXIS, Figure, Panel, figure, line, numbers, panel_grid, title, vline
 from viz.png import png_data_uri
 
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
@@ -31,8 +31,8 @@ def _member_color(i: int, n: int) -> str:
     return LAYER_COLORS[i * (len(LAYER_COLORS) - 1) // max(n - 1, 1)]
 
 
-def _epochs(records) -> dict:
-    return packed([r.epoch for r in records], "i4")
+def _epochs(records) -> np.ndarray:
+    return numbers([r.epoch for r in records], "i4")
 
 
 def _training_and_validation(records, field: str, prefix: str, dash: str,
@@ -95,9 +95,10 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
         norms = np.array([r.grad_norms for r in records])
         epochs = _epochs(records)
         for m in range(norms.shape[1]):
-            traces.append(line(epochs, packed(np.maximum(norms[:, m], LOG_FLOOR), "f8"),
+            traces.append(line(epochs, np.maximum(norms[:, m], LOG_FLOOR),
                                f"{_prefix(label, runs)}layer {m + 1}",
-                               _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2]))
+                               _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2],
+                               dtype="f8"))
     return Panel("Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
                  log_y=True, x_title="epoch", y_axis={"nticks": 6})
 
@@ -152,7 +153,7 @@ def _class_points(X: np.ndarray, y: np.ndarray, classes: Sequence[str], *,
     for k, name in enumerate(classes):
         rows = y == k
         traces.append({
-            "type": "scatter", "x": packed(X[rows, 0]), "y": packed(X[rows, 1]),
+            "type": "scatter", "x": numbers(X[rows, 0]), "y": numbers(X[rows, 1]),
             "mode": "markers", "name": f"{name}{name_suffix}",
             "marker": {"color": CLASS_COLORS[k % len(CLASS_COLORS)], "size": size,
                        "symbol": symbol, "line": {"color": "white", "width": 0.8}}})
@@ -201,7 +202,7 @@ def ensemble_boundaries(member_probas: Sequence[Callable], ensemble_proba: Calla
         with np.errstate(all="ignore"):
             vote = np.argmax(member(points), axis=1).reshape(GRID, GRID)
         traces.append({
-            "type": "contour", "x": packed(xs), "y": packed(ys), "z": packed(vote),
+            "type": "contour", "x": numbers(xs), "y": numbers(ys), "z": numbers(vote),
             "showscale": False, "hoverinfo": "skip",
             "contours": {"coloring": "none", "start": 0.5, "end": len(classes) - 1.5 + 1e-9,
                          "size": 1},
@@ -218,11 +219,11 @@ def disagreement_map(disagreement: Callable[[np.ndarray], np.ndarray], X: np.nda
     """Where the members vote differently from the ensemble (0 = all agree)."""
     xs, ys, points = boundary_grid(X)
     d = disagreement(points).reshape(GRID, GRID)
-    heat = {"type": "heatmap", "x": packed(xs), "y": packed(ys), "z": packed(d), "zmin": 0,
+    heat = {"type": "heatmap", "x": numbers(xs), "y": numbers(ys), "z": numbers(d), "zmin": 0,
             "zmax": 1, "colorscale": "Reds", "colorbar": {"title": {"text": "share"}},
             "hovertemplate": "(%{x:.2f}, %{y:.2f})<br>%{z:.0%} of members "
                              "disagree<extra></extra>"}
-    data = {"type": "scatter", "x": packed(X[:, 0]), "y": packed(X[:, 1]), "mode": "markers",
+    data = {"type": "scatter", "x": numbers(X[:, 0]), "y": numbers(X[:, 1]), "mode": "markers",
             "name": "data", "marker": {"color": "#111827", "size": 3, "opacity": 0.5}}
     return figure([heat, data], {
         "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
@@ -236,7 +237,7 @@ def disagreement_map(disagreement: Callable[[np.ndarray], np.ndarray], X: np.nda
 def hidden_weights(W: np.ndarray, features: Sequence[str], height: int = 260) -> Figure:
     """W¹ as a heat map: identical columns mean identical hidden units."""
     limit = float(np.abs(W).max()) or 1.0
-    heat = {"type": "heatmap", "z": packed(W), "x": [f"unit {j + 1}" for j in range(W.shape[1])],
+    heat = {"type": "heatmap", "z": numbers(W), "x": [f"unit {j + 1}" for j in range(W.shape[1])],
             "y": list(features)[:W.shape[0]], "colorscale": "RdBu", "zmid": 0,
             "zmin": -limit, "zmax": limit, "colorbar": {"title": {"text": "weight"}},
             "hovertemplate": "%{y} → %{x}: %{z:.3f}<extra></extra>"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viz.colors import CRITICAL_POINT_STYLE, OPTIMIZER_COLORS, OPTIMIZER_LABELS
-from viz.figure import PLAIN_AXIS, Figure, packed
+from viz.figure import PLAIN_AXIS, Figure, numbers
 
 MAX_FRAMES = 80
 # plotly.js lays out and measures every slider step's label on each redraw: 81 of them
@@ -84,24 +84,26 @@ def _screen_columns(path: PathView) -> tuple[np.ndarray, np.ndarray]:
     """x and y of the path's good part as contiguous little-endian float32 arrays.
 
     Paths are finite and stay inside the escape box, so float32 cannot overflow; a
-    frame's trail is then a slice of these, base64-encoded as it is (see `_typed`).
+    trail is then a slice of these, and a frame's is base64-encoded as it is (`_typed`).
     """
     good = path.positions[:path.last_step + 1]
     return np.ascontiguousarray(good[:, 0], "<f4"), np.ascontiguousarray(good[:, 1], "<f4")
 
 
 def _typed(column: np.ndarray) -> dict:
-    """viz.figure.packed for a column from `_screen_columns`, without its checks: the
-    frames hold hundreds of these, and the checks were half the map's build time."""
+    """A trail in a frame, as plotly.js's typed-array spec (base64 of a column from
+    `_screen_columns`): a fifth of the time of JSON numbers to write, and less to send.
+    Frames can be typed arrays: plotly.js never compares them (see viz.figure.numbers
+    for the figure's own data). The frames hold hundreds of these."""
     return {"dtype": "f4", "bdata": base64.b64encode(column).decode("ascii")}
 
 
-def _trail(columns, last_step: int, lo: int, hi: int) -> tuple[dict, dict]:
+def _trail(columns, last_step: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = min(lo, last_step), min(hi, last_step) + 1
     if hi - lo > MAX_TRAIL_POINTS:
         rows = np.linspace(lo, hi - 1, MAX_TRAIL_POINTS).round().astype(int)
-        return _typed(columns[0][rows]), _typed(columns[1][rows])
-    return _typed(columns[0][lo:hi]), _typed(columns[1][lo:hi])
+        return columns[0][rows], columns[1][rows]
+    return columns[0][lo:hi], columns[1][lo:hi]
 
 
 def click_grid(bounds) -> tuple[np.ndarray, np.ndarray]:
@@ -123,23 +125,26 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
     """
     gx, gy = click_grid(bounds)
     data = [{
-        "type": "scatter", "x": packed(gx), "y": packed(gy), "mode": "markers",
+        "type": "scatter", "x": numbers(gx), "y": numbers(gy), "mode": "markers",
         "name": "start here", "marker": {"size": 9, "opacity": 0}, "showlegend": False,
         "hovertemplate": "click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>"}]
     data += _critical_points(critical_points)
     for path in paths:
         whole = _thin(path.positions[:path.last_step + 1], MAX_PATH_POINTS)
         data.append({
-            "type": "scatter", "x": packed(whole[:, 0]), "y": packed(whole[:, 1]),
+            "type": "scatter", "x": numbers(whole[:, 0]), "y": numbers(whole[:, 1]),
             "mode": "lines", "name": OPTIMIZER_LABELS[path.name], "legendgroup": path.name,
             "line": {"color": OPTIMIZER_COLORS[path.name], "width": 1.5}, "opacity": 0.45,
             "hoverinfo": "skip"})
     steps = frame_steps(len(paths[0].positions) - 1) if paths else np.array([0])
     ghosts = [p for p in paths if show_look_ahead and p.look_ahead is not None]
-    frames = _frames(paths, ghosts, steps, first=len(data))
+    trails = [_trails(path, steps) for path in paths]
+    frames = _frames(paths, ghosts, steps, trails, first=len(data))
     last = frames[-1]["data"]
-    for path, trail in zip(paths, last, strict=False):  # the figure opens on the finished race
-        data.append({**trail, "mode": "lines", "legendgroup": path.name, "showlegend": False,
+    for path, path_trails in zip(paths, trails, strict=True):
+        x, y = path_trails[-1]  # the figure opens on the finished race
+        data.append({"type": "scatter", "x": x, "y": y, "mode": "lines",
+                     "legendgroup": path.name, "showlegend": False,
                      "line": {"color": OPTIMIZER_COLORS[path.name], "width": 3.5},
                      "hoverinfo": "skip"})
     for path, head in zip(paths, last[len(paths):], strict=False):
@@ -169,20 +174,18 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
             "frames": frames}
 
 
-def _frames(paths, ghosts, steps: np.ndarray, first: int) -> list[dict]:
-    """One frame per step of `steps`: every path's recent trail and its head, then the
-    look-ahead ghosts; they update the traces from index `first` on. Heads and ghosts are
-    looked up for all frames at once: a map has up to 81 frames of this."""
-    lows = steps[np.maximum(np.arange(len(steps)) - TRAIL_FRAMES, 0)].tolist()
-    highs = steps.tolist()
-    trails = [_trails(path, lows, highs) for path in paths]
+def _frames(paths, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
+    """One frame per step of `steps`: every path's recent trail (from `trails`) and its
+    head, then the look-ahead ghosts; they update the traces from index `first` on. Heads
+    and ghosts are looked up for all frames at once: a map has up to 81 frames of this."""
     heads = [_points_at(path.positions, path.last_step, steps) for path in paths]
     symbols = [_head_symbols(path, steps) for path in paths]
     looks = [_points_at(path.look_ahead, path.last_step, steps) for path in ghosts]
     traces = list(range(first, first + 2 * len(paths) + len(ghosts)))
     frames = []
-    for i, step in enumerate(highs):
-        data = [{"type": "scatter", "x": trail[i][0], "y": trail[i][1]} for trail in trails]
+    for i, step in enumerate(steps.tolist()):
+        data = [{"type": "scatter", "x": _typed(trail[i][0]), "y": _typed(trail[i][1])}
+                for trail in trails]
         data += [{"type": "scatter", "x": [head[i][0]], "y": [head[i][1]],
                   "marker": {"symbol": symbol[i]}}
                  for head, symbol in zip(heads, symbols, strict=True)]
@@ -191,10 +194,13 @@ def _frames(paths, ghosts, steps: np.ndarray, first: int) -> list[dict]:
     return frames
 
 
-def _trails(path: PathView, lows: list[int], highs: list[int]) -> list[tuple[dict, dict]]:
-    """The path's trail in each frame: its steps lows[i] to highs[i], as far as it got."""
+def _trails(path: PathView, steps: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """x and y of the path's trail in the frame of each of `steps`: from the step
+    TRAIL_FRAMES frames back to this one, as far as the path got."""
+    lows = steps[np.maximum(np.arange(len(steps)) - TRAIL_FRAMES, 0)].tolist()
     columns = _screen_columns(path)
-    return [_trail(columns, path.last_step, lo, hi) for lo, hi in zip(lows, highs, strict=True)]
+    return [_trail(columns, path.last_step, lo, hi)
+            for lo, hi in zip(lows, steps.tolist(), strict=True)]
 
 
 def _points_at(points: np.ndarray, last_step: int, steps: np.ndarray) -> list[list[float]]:

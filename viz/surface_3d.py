@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from viz.colors import OPTIMIZER_COLORS, OPTIMIZER_LABELS
-from viz.figure import Figure, packed
+from viz.figure import Figure, numbers
 from viz.surface_image import SurfaceGrid
 
 MESH = 70  # grid lines per side: smooth enough, light enough to send
@@ -20,8 +20,8 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
     finite = np.isfinite(z)
     lift = 0.01 * (np.ptp(z[finite]) if finite.any() else 1.0)  # keep paths above the skin
     data = [{
-        "type": "surface", "x": packed(grid.xs[cols]), "y": packed(grid.ys[rows]),
-        "z": packed(np.where(finite, z, np.nan)),
+        "type": "surface", "x": numbers(grid.xs[cols]), "y": numbers(grid.ys[rows]),
+        "z": numbers(np.where(finite, z, np.nan)),
         "colorscale": "Viridis", "showscale": False, "opacity": 0.92, "hoverinfo": "skip",
         "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": False}}}}]
     (x0, x1), (y0, y1) = map(float, grid.xs[[0, -1]]), map(float, grid.ys[[0, -1]])
@@ -32,8 +32,8 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
         keep = keep[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]  # the box shows the surface
         heights = grid.to_height(losses[keep]) + lift
         data.append({
-            "type": "scatter3d", "x": packed(positions[keep, 0]),
-            "y": packed(positions[keep, 1]), "z": packed(heights), "mode": "lines+markers",
+            "type": "scatter3d", "x": numbers(positions[keep, 0]),
+            "y": numbers(positions[keep, 1]), "z": numbers(heights), "mode": "lines+markers",
             "name": OPTIMIZER_LABELS[name],
             "line": {"color": OPTIMIZER_COLORS[name], "width": 5},
             "marker": {"size": 2, "color": OPTIMIZER_COLORS[name]},
