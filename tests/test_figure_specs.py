@@ -210,6 +210,8 @@ def test_the_app_look_is_under_each_figures_own_layout():
     assert styled["xaxis"]["title"] == {**X_LOOK["title"], "text": "t"}
     assert styled["yaxis3"] == {**Y_LOOK, "type": "log"}
     assert styled["yaxis"] == Y_LOOK  # a chart's default axes are styled too
+    assert styled["yaxis"]["ticks"] == ""  # no tick marks unless a figure asks for them
+    assert with_app_look({"xaxis": {"ticks": "outside"}})["xaxis"]["ticks"] == "outside"
     assert layout == {"font": {"size": 9}, "xaxis": {"showgrid": True, "title": {"text": "t"}},
                       "yaxis3": {"type": "log"}, "height": 300}  # the input is unchanged
     scene = with_app_look({"scene": {"xaxis": {}}})

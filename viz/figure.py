@@ -49,10 +49,11 @@ APP_LOOK = {
     "hoverlabel": {"bgcolor": "#ffffff", "bordercolor": "rgba(31, 41, 55, 0.2)",
                    "font": {"family": FONT, "size": 12, "color": MUTED}},
 }
-# No tickcolor: set outside a template, it turns tick marks on (plotly.js); with_app_look
-# gives it to the axes that ask for tick marks.
-_AXIS_LOOK = {"tickfont": {"color": MUTED, "size": 12}, "zerolinecolor": FAINT,
-              "gridcolor": FAINT, "ticklabelposition": "outside", "automargin": True}
+# Tick marks only where a figure asks for them: set outside a template, tickcolor would
+# turn them on everywhere (plotly.js), and heatmaps turn them on by default.
+_AXIS_LOOK = {"tickfont": {"color": MUTED, "size": 12}, "ticks": "", "tickcolor": FAINT,
+              "zerolinecolor": FAINT, "gridcolor": FAINT, "ticklabelposition": "outside",
+              "automargin": True}
 X_LOOK = {**_AXIS_LOOK, "showgrid": False, "zeroline": False,
           "title": {"font": {"color": MUTED, "size": 14}, "standoff": 20}}
 Y_LOOK = {**_AXIS_LOOK, "title": {"font": {"color": MUTED, "size": 14}, "standoff": 24}}
@@ -68,9 +69,7 @@ def with_app_look(layout: dict) -> dict:
     if "scene" not in layout:
         axes |= {"xaxis", "yaxis"}  # a chart's default axes, set or not
     for key in axes:
-        axis = layout.get(key, {})
-        look = X_LOOK if key[0] == "x" else Y_LOOK
-        styled[key] = _over({**look, "tickcolor": FAINT} if axis.get("ticks") else look, axis)
+        styled[key] = _over(X_LOOK if key[0] == "x" else Y_LOOK, layout.get(key, {}))
     return styled
 
 
