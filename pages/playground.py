@@ -50,6 +50,6 @@ if view_3d.open:
 plotly_chart(race_curves(pg.curve_panels(surface, shown)))
 
 st.subheader("Results")
-st.table(pg.results_table(surface, lanes), hide_index=True)  # a light static table
+st.markdown(pg.results_table(surface, lanes))
 st.subheader("The update rules, with your settings")
 pg.rule_panels(settings)

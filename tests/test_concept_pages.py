@@ -17,6 +17,7 @@ from engine.unstable import (
     layer_norms,
     spectral_norms,
 )
+from tests.results_table import results
 from ui.concepts import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
 from viz.concept_charts import true_class_curves
 
@@ -54,7 +55,7 @@ def test_every_link_opens_its_page_with_its_settings(item):
 
 
 def table(at: AppTest):
-    return at.table[0].value.set_index("optimizer")
+    return results(at).set_index("optimizer")
 
 
 def experiment(start: str):

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from engine.optimizers import make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
+from tests.results_table import results
 from viz.rules import WHAT_TO_LOOK_FOR
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
@@ -60,7 +61,7 @@ def test_every_library_surface_runs_with_its_defaults(surface):
     assert len(spec["frames"]) > 10
     for path in full_paths(spec).values():
         assert np.all(np.isfinite(path))
-    assert len(at.table) == 1
+    assert len(results(at)) == len(at.sidebar.multiselect[0].value)  # a row per optimizer
 
 
 def chart_types(at: AppTest) -> list[str]:
@@ -111,13 +112,13 @@ def test_a_divergent_alpha_is_explained():
     path = full_paths(race_spec(at))["SGD"]
     assert np.all(np.isfinite(path))
     assert len(path) < 200  # it stops at its last good point
-    table = at.table[0].value
+    table = results(at)
     assert table["stopped early"].iloc[0].startswith("yes, at step")
 
 
 def test_newton_on_a_saddle_lands_on_it_and_sgd_runs_off_downhill():
     at = open_page(surface="saddle")
-    table = at.table[0].value.set_index("optimizer")
+    table = results(at).set_index("optimizer")
     assert table.loc["Newton", "ended at"].startswith("saddle")
     assert "ran off the map downhill" in warnings_text(at)
 
@@ -208,3 +209,8 @@ def test_the_rule_panels_show_each_rule_with_the_sliders_values():
 def test_what_to_look_for_is_safe_inside_a_markdown_panel():
     for words in WHAT_TO_LOOK_FOR.values():
         assert not set(words) & set("[]$*_`\\"), words  # would end :gray[…] or start markup
+
+
+def test_the_results_table_escapes_what_markdown_would_read_as_syntax():
+    from ui.playground import _table_row
+    assert _table_row(["a|b", "$x$", "x_1 * 2", "1e-12"]) == r"| a\|b | \$x\$ | x\_1 \* 2 | 1e-12 |"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from engine.race import (
@@ -224,7 +224,9 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
     return messages
 
 
-def results_table(surface: Surface, lanes: list[Lane]) -> pd.DataFrame:
+def results_table(surface: Surface, lanes: list[Lane]) -> str:
+    """How each lane ended, as a markdown table: one light element, and no DataFrame to
+    build and convert to Arrow, which st.table needs (~2 ms of each rerun)."""
     tol = tolerance(surface.bounds)
     minima = minima_of(surface)
     rows = []
@@ -239,7 +241,15 @@ def results_table(surface: Surface, lanes: list[Lane]) -> pd.DataFrame:
             else str(reached),
             "stopped early": "no" if k < 0 else f"yes, at step {k}",
         })
-    return pd.DataFrame(rows)
+    header = list(rows[0])
+    lines = [_table_row(header), "|" + " --- |" * len(header)]
+    return "\n".join(lines + [_table_row(row.values()) for row in rows])
+
+
+def _table_row(cells) -> str:
+    # | ends a cell; $ * _ would start LaTeX or emphasis
+    escaped = (re.sub(r"([|$*_\\])", r"\\\1", str(cell)) for cell in cells)
+    return "| " + " | ".join(escaped) + " |"
 
 
 def rule_panels(settings: Settings) -> None:
