@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.collector import freeze_startup_objects_once
 from ui.memory import keep_freed_memory_once
 from ui.tcp import disable_nagle_once
 
@@ -29,6 +30,7 @@ def run() -> None:
                 url_path="gradients"),
     ]
     st.navigation(pages).run()
+    freeze_startup_objects_once()  # after a first run has imported everything; see ui/collector.py
 
 
 run()
