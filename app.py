@@ -30,7 +30,7 @@ def run() -> None:
                 url_path="gradients"),
     ]
     st.navigation(pages).run()
-    freeze_startup_objects_once()  # after a first run has imported everything; see ui/collector.py
+    freeze_startup_objects_once()  # after the first run, with its imports; see ui/collector.py
 
 
 run()
