@@ -8,7 +8,7 @@ took 100-120 ms, during which no session's rerun can run (the collector holds th
 gc.freeze() moves every object alive now into a generation the collector never
 visits; the same collection then took ~15 ms. A frozen object that is later dropped is
 still freed by its reference count, unless it sits in a reference cycle: so this runs
-once, after the first script run has imported what the pages need.
+once, after the first script run (Streamlit, NumPy and plotly are imported by then).
 """
 
 from __future__ import annotations
