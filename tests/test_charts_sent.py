@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# page, query: at least one of each kind of chart the pages show
+# page, query: the pages' charts before any training (the 3D view and the trained lab's
+# maps go through the same ui.charts.plotly_chart; tests/test_figure_specs.py checks them)
 PAGES = [
     ("pages/playground.py", {}),
     ("pages/lab.py", {}),

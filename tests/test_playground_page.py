@@ -25,7 +25,7 @@ def open_page(**query) -> AppTest:
 
 
 def decode(values):
-    """Plotly 7 sends NumPy arrays as {"dtype", "bdata"}; plain lists stay lists."""
+    """Trace data are plain lists; the map's animation frames are {"dtype", "bdata"}."""
     if isinstance(values, dict) and "bdata" in values:
         return np.frombuffer(base64.b64decode(values["bdata"]), values["dtype"])
     return np.asarray(values, dtype=float)

@@ -32,7 +32,7 @@ def loss_points(page) -> int:
         document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
         .filter(gd => gd.layout && (gd.layout.annotations || [])
                 .some(a => String(a.text).includes('Loss per epoch')))
-        .map(gd => {  // _fullData: plotly's decoded arrays (data keeps the packed spec)
+        .map(gd => {  // _fullData: the arrays plotly.js draws
           const t = gd._fullData && gd._fullData[0];
           return t && t.x ? t.x.length : 0;
         }))""")
