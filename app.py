@@ -12,6 +12,11 @@ from ui.collector import freeze_startup_objects_once
 from ui.memory import keep_freed_memory_once
 from ui.tcp import disable_nagle_once
 
+# What the pages import beyond app.py's own imports, frozen with them (ui/collector.py).
+PAGE_MODULES = ("ui.cache", "ui.charts", "ui.concepts", "ui.gradients_page", "ui.lab",
+                "ui.lab_controls", "ui.loss_page", "ui.playground", "ui.router",
+                "viz.concept_charts", "viz.race_charts", "viz.race_map", "viz.surface_3d")
+
 
 def run() -> None:
     """Configure the page and route to the selected page."""
@@ -30,7 +35,7 @@ def run() -> None:
                 url_path="gradients"),
     ]
     st.navigation(pages).run()
-    freeze_startup_objects_once()  # after the first run, with its imports; see ui/collector.py
+    freeze_startup_objects_once(PAGE_MODULES)  # after the first run; see ui/collector.py
 
 
 run()
