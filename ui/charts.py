@@ -44,7 +44,7 @@ class Prebuilt(go.Figure):
 def data_revision(data: list[dict]) -> str:
     """A digest of the traces' data, for `layout.datarevision`."""
     text = orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_SORT_KEYS,
-                        default=lambda value: np.asarray(value).tolist())  # strided arrays
+                        default=np.ascontiguousarray)  # strided arrays, in their own dtype
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 

@@ -229,21 +229,21 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
     build and convert to Arrow, which st.table needs (~2 ms of each rerun)."""
     tol = tolerance(surface.bounds)
     minima = minima_of(surface)
+    header = ["optimizer", "final loss f(θ)", "ended at",
+              f"steps to within {tol:.2g} of a minimum", "stopped early"]
     rows = []
     for lane in lanes:
         reached = steps_to_minimum(lane, minima, tol)
         k = lane.diverged_at
-        rows.append({
-            "optimizer": OPTIMIZER_LABELS[lane.name],
-            "final loss f(θ)": f"{lane.losses[max(lane.last_step, 0)]:.4g}",  # 1e-12, not 0
-            "ended at": where_it_ended(surface, lane, tol) if lane.last_step >= 0 else "—",
-            f"steps to within {tol:.2g} of a minimum": "never" if reached is None
-            else str(reached),
-            "stopped early": "no" if k < 0 else f"yes, at step {k}",
-        })
-    header = list(rows[0])
+        rows.append([
+            OPTIMIZER_LABELS[lane.name],
+            f"{lane.losses[max(lane.last_step, 0)]:.4g}",  # 1e-12, not 0
+            where_it_ended(surface, lane, tol) if lane.last_step >= 0 else "—",
+            "never" if reached is None else str(reached),
+            "no" if k < 0 else f"yes, at step {k}",
+        ])
     lines = [_table_row(header), "|" + " --- |" * len(header)]
-    return "\n".join(lines + [_table_row(row.values()) for row in rows])
+    return "\n".join(lines + [_table_row(row) for row in rows])
 
 
 def _table_row(cells) -> str:
