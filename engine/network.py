@@ -246,15 +246,17 @@ class MLP:
 
     def backprop(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
                  training: bool = False, rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None) -> Backprop:
+                 out: np.ndarray | None = None, forward: Forward | None = None) -> Backprop:
         """J(θ) on (X, Y) and ∂J/∂θ, with every layer's error term δ^m.
 
         Y is one-hot (rows, classes) or integer labels. `training=True` applies
         dropout with `rng` (the network's own generator if None). ∂J/∂θ is written
         into `out` (a C-contiguous float64 array shaped like params) if given, else into
-        a new array.
+        a new array. `forward` is this network's forward pass on X if the caller already
+        has it (then `training` and `rng` are not used).
         """
-        forward = self._forward(X, training=training, rng=rng)
+        if forward is None:
+            forward = self._forward(X, training=training, rng=rng)
         data_loss, delta = LOSSES[self.loss_name](forward.zs[-1], self._targets(Y))
         deltas = [delta]  # δ^M = ∂J/∂z^M, then the _backward pass adds δ^{M−1} … δ^1
         grad = self._backward(forward, delta, out, deltas)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.network import MLP
+from engine.network import MLP, Forward
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,24 @@ class GradientProfile(LayerNorms):
         return self.slopes * self.weight_gains
 
 
-def layer_norms(net: MLP, X: np.ndarray, Y: np.ndarray) -> LayerNorms:
-    """Every layer's error term δ^m and weight gradient, from one backpropagation."""
+def layer_norms(net: MLP, X: np.ndarray, Y: np.ndarray,
+                forward: Forward | None = None) -> LayerNorms:
+    """Every layer's error term δ^m and weight gradient, from one backpropagation
+    (through `forward`, net's forward pass on X, if given)."""
     with np.errstate(all="ignore"):  # a "large" initialization may saturate or overflow
-        result = net.backprop(X, Y)
+        result = net.backprop(X, Y, forward=forward)
         # RMS over the rows of ‖δ^m‖: √(Σ δ² / rows), the sum of squares as one dot product
         norms = np.sqrt([np.vdot(d, d) / len(d) for d in result.deltas])
     return LayerNorms(norms, net.layer_grad_norms(result.grad))
 
 
-def chain_factors(net: MLP, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The chain's factors for each hidden layer m: mean |f'(z^m)| and ‖W^{m+1}‖₂."""
+def chain_factors(net: MLP, X: np.ndarray,
+                  forward: Forward | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The chain's factors for each hidden layer m: mean |f'(z^m)| and ‖W^{m+1}‖₂
+    (from `forward`, net's forward pass on X, if given)."""
     with np.errstate(all="ignore"):
-        forward = net._forward(X, training=False, rng=None)
+        if forward is None:
+            forward = net._forward(X, training=False, rng=None)
         slopes = np.array([np.mean(np.abs(net.activation.df(z, a)))
                            for z, a in zip(forward.zs[:-1], forward.fz, strict=True)])
     return slopes, spectral_norms([layer.W for layer in net.layers[1:]])
@@ -94,25 +99,101 @@ def deep_network_norms(activation: str, init: str, **network) -> LayerNorms:
     return layer_norms(*deep_network(activation, init, **network))
 
 
-def deep_network_norms_by_activation(activations, init: str, **network
+def deep_network_norms_by_activation(activations, init: str,
+                                     passes: dict[str, HiddenPass] | None = None, **network
                                      ) -> dict[str, LayerNorms]:
     """deep_network_norms for each activation, from one network whose activation is
     switched in turn: deep_network draws the same weights, inputs and classes whatever
-    the activation, so they are drawn once."""
+    the activation, so they are drawn once.
+
+    `passes` (activation → HiddenPass) lends the hidden layers' forward passes of
+    earlier calls with the same initialization, width and seed, at any depth, and
+    receives the passes of this call; see HiddenPass."""
     net, X, y = deep_network(activations[0], init, **network)
+    passes = {} if passes is None else passes
     norms = {}
     for name in activations:
         net.set_activation(name)
-        norms[name] = layer_norms(net, X, y)
+        passes[name] = hidden = hidden_pass(net, X, passes.get(name))
+        norms[name] = layer_norms(net, X, y, forward_through(net, hidden))
     return norms
 
 
-def deep_network_factors(activation: str, init: str, **network) -> tuple[np.ndarray, np.ndarray]:
-    """chain_factors of a `deep_network` (same keyword arguments)."""
+def deep_network_factors(activation: str, init: str,
+                         passes: dict[str, HiddenPass] | None = None, **network
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """chain_factors of a `deep_network` (same keyword arguments); `passes` as in
+    deep_network_norms_by_activation."""
     net, X, _ = deep_network(activation, init, **network)
-    return chain_factors(net, X)
+    passes = {} if passes is None else passes
+    passes[activation] = hidden = hidden_pass(net, X, passes.get(activation))
+    return chain_factors(net, X, forward_through(net, hidden))
 
 
 def deep_network_profile(activation: str, init: str, **network) -> GradientProfile:
     """gradient_profile of a `deep_network` (same keyword arguments)."""
     return gradient_profile(*deep_network(activation, init, **network))
+
+
+# ---------------------------------------------------------------- reusing the forward pass
+
+
+@dataclass(frozen=True, eq=False)
+class HiddenPass:
+    """A deep_network's forward pass through its hidden layers, kept for other depths.
+
+    deep_network draws its layers one after another from one generator, so the first d
+    hidden layers of a deeper network with the same initialization, width and seed are
+    the depth-d network's own, and so are their z^m and f(z^m): only the output layer
+    differs. So a pass made at one depth serves every smaller depth, and a deeper network
+    only adds its new layers to it. The forward pass is about three quarters of the cost
+    of the norms (sigmoid's and tanh's exponentials); the backward pass is the rest.
+    """
+
+    activation: str
+    X: np.ndarray  # the inputs a⁰
+    hidden_params: np.ndarray  # W¹, b¹, …, W^d, b^d: the part of θ the pass ran through
+    zs: tuple[np.ndarray, ...]  # z¹ … z^d
+    fz: tuple[np.ndarray, ...]  # f(z¹) … f(z^d)
+
+    @property
+    def depth(self) -> int:
+        return len(self.zs)
+
+
+def hidden_pass(net: MLP, X: np.ndarray, reuse: HiddenPass | None = None) -> HiddenPass:
+    """net's hidden layers on X, without dropout. The layers that `reuse` ran through
+    with the same activation, inputs and weights are taken from it, the rest computed.
+    Returns the deeper pass of the two: it serves both depths."""
+    depth = len(net.layers) - 1
+    zs, fz = [], []
+    if (reuse is not None and reuse.activation == net.activation.name
+            and np.array_equal(reuse.X, X)):
+        shared = _hidden_end(net, min(depth, reuse.depth))
+        if np.array_equal(reuse.hidden_params[:shared], net.params[:shared]):
+            if reuse.depth >= depth:
+                return reuse
+            zs, fz = list(reuse.zs), list(reuse.fz)
+    a = fz[-1] if fz else X
+    with np.errstate(all="ignore"):  # as in layer_norms
+        for layer in net.layers[len(zs):depth]:
+            zs.append(z := net._affine(a, layer))
+            fz.append(a := net.activation.f(z))
+            z.flags.writeable = a.flags.writeable = False  # a pass may be shared: read only
+    return HiddenPass(net.activation.name, X, net.params[:_hidden_end(net, depth)].copy(),
+                      tuple(zs), tuple(fz))
+
+
+def forward_through(net: MLP, hidden: HiddenPass) -> Forward:
+    """net's forward pass, without dropout, from a hidden_pass of net at least as deep:
+    its first hidden layers, then net's own output layer."""
+    depth = len(net.layers) - 1
+    fz = list(hidden.fz[:depth])
+    with np.errstate(all="ignore"):
+        scores = net._affine(fz[-1] if fz else hidden.X, net.layers[-1])
+    return Forward([*hidden.zs[:depth], scores], [hidden.X, *fz], fz, [None] * (depth + 1))
+
+
+def _hidden_end(net: MLP, depth: int) -> int:
+    """Where the parameters of hidden layers 1 … depth end in θ."""
+    return net.layers[depth - 1].b_slice.stop if depth else 0

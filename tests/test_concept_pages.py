@@ -14,10 +14,12 @@ from engine.unstable import (
     deep_network_norms,
     deep_network_norms_by_activation,
     deep_network_profile,
+    hidden_pass,
     layer_norms,
     spectral_norms,
 )
 from tests.results_table import results
+from ui import concepts
 from ui.concepts import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
 from viz.concept_charts import true_class_curves
 
@@ -167,6 +169,20 @@ def test_the_unstable_gradients_page_runs_for_deep_and_shallow_networks():
         assert profiles["layout"]["yaxis"]["title"]["text"] == "error term norm"
 
 
+def test_the_gradients_page_keeps_the_hidden_layers_between_depths():
+    for cached in (concepts.norms, concepts._factors, concepts._hidden_passes):
+        cached.clear()  # computed afresh, whatever other tests ran before
+    at = app("pages/gradients.py", depth="10")
+    first = concepts._hidden_passes(32, 0)
+    assert {p.depth for passes in first.values() for p in passes.values()} == {10}
+    for depth, kept in ((14, 14), (12, 14)):
+        at.slider(key="depth").set_value(depth).run()
+        assert not at.exception
+        now = concepts._hidden_passes(32, 0)
+        assert now is first and len(now) == 3 and all(len(p) == 3 for p in now.values())
+        assert {p.depth for passes in now.values() for p in passes.values()} == {kept}
+
+
 def test_a_deep_sigmoid_network_vanishes_and_relu_does_not():
     sigmoid = deep_network_profile("sigmoid", "normalized", depth=20, width=32, seed=0)
     relu = deep_network_profile("relu", "normalized", depth=20, width=32, seed=0)
@@ -222,6 +238,44 @@ def test_the_probe_rows_draw_the_curves_of_many_more_rows_up_to_a_shift(activati
         for measure in ("weight_grad_norms", "delta_norms"):
             gap = np.log10(getattr(few, measure)) - np.log10(getattr(many, measure))
             assert np.mean(np.abs(gap - gap.mean())) < 0.25, (measure, seed)
+
+
+def test_a_depth_change_reuses_the_hidden_layers_and_gives_the_same_numbers():
+    activations = ("sigmoid", "tanh", "relu")
+    passes = {}
+    for depth in (5, 9, 3, 9, 12):  # deeper, shallower, the same, deeper again
+        network = {"depth": depth, "width": 8, "seed": 3}
+        kept = dict(passes)
+        reused = deep_network_norms_by_activation(activations, "small", passes, **network)
+        fresh = deep_network_norms_by_activation(activations, "small", **network)
+        for activation in activations:
+            for measure in ("delta_norms", "weight_grad_norms"):
+                np.testing.assert_array_equal(getattr(reused[activation], measure),
+                                              getattr(fresh[activation], measure))
+            deeper = max(depth, kept[activation].depth) if kept else depth
+            assert passes[activation].depth == deeper
+            if kept and kept[activation].depth >= depth:
+                assert passes[activation] is kept[activation]  # nothing recomputed
+            elif kept:  # only the new layers computed
+                assert passes[activation].fz[0] is kept[activation].fz[0]
+        slopes, gains = deep_network_factors("tanh", "small", passes, **network)
+        expected = deep_network_factors("tanh", "small", **network)
+        np.testing.assert_array_equal(slopes, expected[0])
+        np.testing.assert_array_equal(gains, expected[1])
+
+
+@pytest.mark.parametrize("other", [{"seed": 4}, {"init": "large"}, {"activation": "relu"},
+                                   {"n_samples": 64}])
+def test_a_pass_of_another_network_is_not_reused(other):
+    def network(activation="tanh", init="small", **kw):
+        return deep_network(activation, init, **{"depth": 6, "width": 8, "seed": 3, **kw})
+
+    stale = hidden_pass(*network()[:2])
+    net, X, _ = network(**other)
+    mixed, fresh = hidden_pass(net, X, stale), hidden_pass(net, X)
+    assert mixed is not stale
+    for a, b in zip(mixed.fz, fresh.fz, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_spectral_norms_match_numpys_matrix_2_norm():

@@ -76,6 +76,19 @@ def test_gradient_alone_equals_backprops(activation, loss):
     np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-15)
 
 
+def test_backprop_through_a_given_forward_pass_is_backprop():
+    # the gradients page hands backprop a forward pass it already has
+    net = MLP([3, 6, 5, 3], activation="sigmoid", seed=4)
+    X, y = data()
+    forward = net._forward(X, training=False, rng=None)
+    given, own = net.backprop(X, y, forward=forward), net.backprop(X, y)
+    np.testing.assert_array_equal(given.grad, own.grad)
+    assert given.loss == own.loss
+    # and it really is that pass that is used
+    other = net._forward(X + 1.0, training=False, rng=None)
+    assert not np.array_equal(net.backprop(X, y, forward=other).grad, own.grad)
+
+
 def test_gradient_buffers_can_change_between_calls():
     # the network keeps views into the last buffer it wrote; a new buffer gets its own
     net = MLP([3, 4, 2], seed=6)
