@@ -152,6 +152,7 @@ class HiddenPass:
 
     activation: str
     X: np.ndarray  # the inputs a⁰
+    sizes: tuple[int, ...]  # the network's layer sizes up to layer d: inputs, widths
     hidden_params: np.ndarray  # W¹, b¹, …, W^d, b^d: the part of θ the pass ran through
     zs: tuple[np.ndarray, ...]  # z¹ … z^d
     fz: tuple[np.ndarray, ...]  # f(z¹) … f(z^d)
@@ -162,26 +163,33 @@ class HiddenPass:
 
 
 def hidden_pass(net: MLP, X: np.ndarray, reuse: HiddenPass | None = None) -> HiddenPass:
-    """net's hidden layers on X, without dropout. The layers that `reuse` ran through
-    with the same activation, inputs and weights are taken from it, the rest computed.
-    Returns the deeper pass of the two: it serves both depths."""
+    """net's hidden layers on X, without dropout. If `reuse` ran through net's first
+    layers (same activation, inputs, layer sizes and weights), those are taken from it and
+    the deeper of the two passes is returned: it serves both depths. Otherwise the pass
+    is computed afresh."""
     depth = len(net.layers) - 1
     zs, fz = [], []
-    if (reuse is not None and reuse.activation == net.activation.name
-            and np.array_equal(reuse.X, X)):
-        shared = _hidden_end(net, min(depth, reuse.depth))
-        if np.array_equal(reuse.hidden_params[:shared], net.params[:shared]):
-            if reuse.depth >= depth:
-                return reuse
-            zs, fz = list(reuse.zs), list(reuse.fz)
+    if reuse is not None and _runs_through(reuse, net, X, min(depth, reuse.depth)):
+        if reuse.depth >= depth:
+            return reuse
+        zs, fz = list(reuse.zs), list(reuse.fz)
     a = fz[-1] if fz else X
     with np.errstate(all="ignore"):  # as in layer_norms
-        for layer in net.layers[len(zs):depth]:
+        for layer in net.layers[len(zs):depth]:  # MLP._forward's hidden layers, no dropout
             zs.append(z := net._affine(a, layer))
             fz.append(a := net.activation.f(z))
             z.flags.writeable = a.flags.writeable = False  # a pass may be shared: read only
-    return HiddenPass(net.activation.name, X, net.params[:_hidden_end(net, depth)].copy(),
-                      tuple(zs), tuple(fz))
+    return HiddenPass(net.activation.name, X, net.layer_sizes[:depth + 1],
+                      net.params[:_hidden_end(net, depth)].copy(), tuple(zs), tuple(fz))
+
+
+def _runs_through(hidden: HiddenPass, net: MLP, X: np.ndarray, depth: int) -> bool:
+    """Did `hidden` run through net's first `depth` hidden layers on X?"""
+    end = _hidden_end(net, depth)
+    return (hidden.activation == net.activation.name
+            and hidden.sizes[:depth + 1] == net.layer_sizes[:depth + 1]
+            and np.array_equal(hidden.X, X)
+            and np.array_equal(hidden.hidden_params[:end], net.params[:end]))
 
 
 def forward_through(net: MLP, hidden: HiddenPass) -> Forward:

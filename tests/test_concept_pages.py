@@ -264,13 +264,18 @@ def test_a_depth_change_reuses_the_hidden_layers_and_gives_the_same_numbers():
         np.testing.assert_array_equal(gains, expected[1])
 
 
-@pytest.mark.parametrize("other", [{"seed": 4}, {"init": "large"}, {"activation": "relu"},
-                                   {"n_samples": 64}])
-def test_a_pass_of_another_network_is_not_reused(other):
+@pytest.mark.parametrize(("stale", "other"), [
+    ({}, {"init": "large"}),  # other weights
+    ({"depth": 9}, {"seed": 4}),  # other weights and inputs, a deeper stale pass
+    ({}, {"activation": "relu"}),
+    ({}, {"n_samples": 64}),  # other inputs
+    ({"init": "zeros", "width": 8}, {"init": "zeros", "width": 4}),  # equal values, other shapes
+])
+def test_a_pass_of_another_network_is_not_reused(stale, other):
     def network(activation="tanh", init="small", **kw):
         return deep_network(activation, init, **{"depth": 6, "width": 8, "seed": 3, **kw})
 
-    stale = hidden_pass(*network()[:2])
+    stale = hidden_pass(*network(**stale)[:2])
     net, X, _ = network(**other)
     mixed, fresh = hidden_pass(net, X, stale), hidden_pass(net, X)
     assert mixed is not stale
