@@ -167,6 +167,8 @@ def test_the_unstable_gradients_page_runs_for_deep_and_shallow_networks():
         points = {len(t["y"]) for t in profiles["data"]}
         assert points == {int(depth) + 1}  # one value per layer, hidden and output
         assert profiles["layout"]["yaxis"]["title"]["text"] == "error term norm"
+        # layer numbers on the x axis: every layer of a shallow network, every 5th of a deep one
+        assert profiles["layout"]["xaxis"]["dtick"] == (1 if depth == "2" else 5)
 
 
 def test_the_gradients_page_keeps_the_hidden_layers_between_depths():

@@ -89,6 +89,8 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
     """Side by side, one panel per heading (an initialization): one line per activation,
     a per-layer magnitude from layer 1 (input side) up, with one legend for all."""
     grid = []
+    layers = max((len(v) for profiles in panels.values() for v in profiles.values()), default=0)
+    every = 1 if layers <= 10 else 5  # a tick on every layer of a shallow network
     for i, (heading, profiles) in enumerate(panels.items()):
         # float64: a vanishing gradient of 1e-60 is below float32's range, not zero.
         # Lines without markers: plotly.js styles every marker on each redraw, and the
@@ -99,7 +101,7 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
                   for name, values in profiles.items()]
         grid.append(Panel(f"<b>{heading}</b>", y_title if i == 0 else None, traces,
                           log_y=True, x_title="layer m (1 = next to the input)",
-                          x_axis={"dtick": 5}))
+                          x_axis={"dtick": every}))
     return panel_grid(grid, columns=len(grid), row_height=height - 60, hovermode="closest")
 
 
