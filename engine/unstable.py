@@ -147,7 +147,8 @@ class HiddenPass:
     the depth-d network's own, and so are their z^m and f(z^m): only the output layer
     differs. So a pass made at one depth serves every smaller depth, and a deeper network
     only adds its new layers to it. The forward pass is about three quarters of the cost
-    of the norms (sigmoid's and tanh's exponentials); the backward pass is the rest.
+    of the norms (sigmoid's exp and tanh: NumPy vectorizes neither for float64 without
+    AVX-512); the backward pass is the rest. Its arrays are read only: a pass may be shared.
     """
 
     activation: str
@@ -178,9 +179,11 @@ def hidden_pass(net: MLP, X: np.ndarray, reuse: HiddenPass | None = None) -> Hid
         for layer in net.layers[len(zs):depth]:  # MLP._forward's hidden layers, no dropout
             zs.append(z := net._affine(a, layer))
             fz.append(a := net.activation.f(z))
-            z.flags.writeable = a.flags.writeable = False  # a pass may be shared: read only
-    return HiddenPass(net.activation.name, X, net.layer_sizes[:depth + 1],
-                      net.params[:_hidden_end(net, depth)].copy(), tuple(zs), tuple(fz))
+    X, params = X.copy(), net.params[:_hidden_end(net, depth)].copy()
+    for array in (X, params, *zs, *fz):
+        array.flags.writeable = False  # a pass may be shared
+    return HiddenPass(net.activation.name, X, net.layer_sizes[:depth + 1], params,
+                      tuple(zs), tuple(fz))
 
 
 def _runs_through(hidden: HiddenPass, net: MLP, X: np.ndarray, depth: int) -> bool:
