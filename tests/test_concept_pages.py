@@ -2,6 +2,7 @@
 the experiments' claims, and the unstable-gradient measurements."""
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -264,6 +265,36 @@ def test_a_depth_change_reuses_the_hidden_layers_and_gives_the_same_numbers():
         expected = deep_network_factors("tanh", "small", **network)
         np.testing.assert_array_equal(slopes, expected[0])
         np.testing.assert_array_equal(gains, expected[1])
+
+
+def test_sessions_sharing_the_passes_at_once_get_the_same_numbers():
+    # the page's passes are shared by every session, and sessions run on their own threads
+    activations = ("sigmoid", "tanh", "relu")
+    network = {"width": 8, "seed": 3}
+    depths = [3, 7, 5, 9, 2, 8, 4, 6]
+    fresh = {d: deep_network_norms_by_activation(activations, "small", depth=d, **network)
+             for d in depths}
+    passes, wrong = {}, []
+
+    def session(order):
+        try:
+            for depth in order:
+                got = deep_network_norms_by_activation(activations, "small", passes,
+                                                       depth=depth, **network)
+                wrong.extend((depth, name) for name in activations
+                             if not np.array_equal(got[name].delta_norms,
+                                                   fresh[depth][name].delta_norms))
+        except Exception as error:  # a thread's exception would not fail the test
+            wrong.append(error)
+
+    orders = [depths * 3, depths[::-1] * 3, depths[1::2] * 5, depths[::2] * 5]
+    threads = [threading.Thread(target=session, args=(order,)) for order in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+    assert {p.depth for p in passes.values()} <= set(depths)
 
 
 @pytest.mark.parametrize(("stale", "other"), [
