@@ -110,12 +110,10 @@ def deep_network_norms_by_activation(activations, init: str,
     earlier calls with the same initialization, width and seed, at any depth, and
     receives the passes of this call; see HiddenPass."""
     net, X, y = deep_network(activations[0], init, **network)
-    passes = {} if passes is None else passes
     norms = {}
     for name in activations:
         net.set_activation(name)
-        passes[name] = hidden = hidden_pass(net, X, passes.get(name))
-        norms[name] = layer_norms(net, X, y, forward_through(net, hidden))
+        norms[name] = layer_norms(net, X, y, _forward_keeping(net, X, passes))
     return norms
 
 
@@ -125,9 +123,7 @@ def deep_network_factors(activation: str, init: str,
     """chain_factors of a `deep_network` (same keyword arguments); `passes` as in
     deep_network_norms_by_activation."""
     net, X, _ = deep_network(activation, init, **network)
-    passes = {} if passes is None else passes
-    passes[activation] = hidden = hidden_pass(net, X, passes.get(activation))
-    return chain_factors(net, X, forward_through(net, hidden))
+    return chain_factors(net, X, _forward_keeping(net, X, passes))
 
 
 def deep_network_profile(activation: str, init: str, **network) -> GradientProfile:
@@ -203,6 +199,16 @@ def forward_through(net: MLP, hidden: HiddenPass) -> Forward:
     with np.errstate(all="ignore"):
         scores = net._affine(fz[-1] if fz else hidden.X, net.layers[-1])
     return Forward([*hidden.zs[:depth], scores], [hidden.X, *fz], fz, [None] * (depth + 1))
+
+
+def _forward_keeping(net: MLP, X: np.ndarray, passes: dict[str, HiddenPass] | None) -> Forward:
+    """net's forward pass on X, through the pass kept in `passes` for net's activation
+    where it serves; the pass used is kept there in its place."""
+    name = net.activation.name
+    hidden = hidden_pass(net, X, None if passes is None else passes.get(name))
+    if passes is not None:
+        passes[name] = hidden
+    return forward_through(net, hidden)
 
 
 def _hidden_end(net: MLP, depth: int) -> int:
