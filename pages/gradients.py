@@ -15,9 +15,12 @@ st.markdown("Backpropagation multiplies one factor per layer, f'(z·µê) times (W·
             "layers hardly learn) or blows up (exploding gradients). Below: fresh, untrained "
             "networks on random inputs, measured layer by layer.")
 settings = gp.controls()
-plotly_chart(layer_profiles(*gp.profile_panels(settings)))
+panels, measure = gp.profile_panels(settings)
+plotly_chart(layer_profiles(panels, measure))
 st.caption("Log scale. A flat line means every layer learns at the same pace; a line "
            "falling to the left means the layers near the input get almost no gradient.")
+if note := gp.zero_norms_note(panels):
+    st.info(note, icon=":material/info:")
 
 st.subheader("Why sigmoid vanishes")
 left, right = st.columns([3, 2], gap="large")

@@ -21,8 +21,9 @@ from engine.unstable import (
 )
 from tests.results_table import results
 from ui import concepts
+from ui import gradients_page as gp
 from ui.concepts import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
-from viz.concept_charts import true_class_curves
+from viz.concept_charts import layer_profiles, layer_ranges, true_class_curves
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -170,6 +171,73 @@ def test_the_unstable_gradients_page_runs_for_deep_and_shallow_networks():
         assert profiles["layout"]["yaxis"]["title"]["text"] == "error term norm"
         # layer numbers on the x axis: every layer of a shallow network, every 5th of a deep one
         assert profiles["layout"]["xaxis"]["dtick"] == (1 if depth == "2" else 5)
+
+
+def test_norms_of_exactly_zero_are_left_out_of_the_log_panels_and_named():
+    # At width 5 and depth 40, every unit of some ReLU layer is off for every input
+    # under the small and large initializations: every weight gradient is exactly 0.
+    at = app("pages/gradients.py", depth="40", width="5")
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    relu = [t for t in spec["data"] if t["name"] == "ReLU"]
+    assert [all(v is None for v in t["y"]) for t in relu] == [False, True, True]
+    assert all(v is None or v > 1e-200 for t in spec["data"] for v in t["y"])  # no floor
+    notes = [a["text"] for a in spec["layout"]["annotations"]]
+    assert notes.count("ReLU: exactly 0 in every layer") == 2
+    assert {a["yref"] for a in spec["layout"]["annotations"] if "exactly" in a["text"]} == {
+        "y2 domain", "y3 domain"}  # on the small and the large panel
+    (info,) = at.info
+    assert "ReLU with the small and large initializations" in info.value
+    assert "dead" in info.value
+    # the chain below, for the ReLU network of the small initialization
+    at.selectbox(key="chain").set_value("relu").run()
+    at.selectbox(key="chain_init").set_value("small").run()
+    assert any("drops to exactly 0" in m.value for m in at.markdown)
+    # the default network has no zero, so no note
+    at = app("pages/gradients.py")
+    assert not at.info
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not any("exactly" in a["text"] for a in spec["layout"]["annotations"])
+
+
+def test_a_zero_norm_is_a_gap_with_a_marked_neighbour_and_a_note():
+    deltas = np.array([0.0, 0.0, 0.0, 2.0])  # a dead network's δ: only the output's is not 0
+    spec = layer_profiles({"small initialization": {"relu": deltas, "tanh": np.ones(4)}},
+                          "norm")
+    relu, tanh = spec["data"]
+    assert np.isnan(relu["y"][:3]).all() and relu["y"][3] == 2.0
+    assert relu["mode"] == "lines+markers"  # a lone point between gaps is still seen
+    assert tanh["mode"] == "lines" and "marker" not in tanh
+    (note,) = [a for a in spec["layout"]["annotations"] if "exactly" in a["text"]]
+    assert note["text"] == "ReLU: exactly 0 in layers 1–3"
+    assert spec["layout"]["xaxis"]["range"] == [1, 4]  # markers do not widen the axis
+
+
+def test_the_chain_summary_says_where_the_error_stops():
+    profile = deep_network_profile("relu", "small", depth=40, width=5, seed=0)
+    dead = np.flatnonzero(profile.slopes == 0) + 1
+    assert len(dead) > 0 and profile.delta_norms[0] == 0
+    summary = gp.chain_summary(profile)
+    assert f"In {len(dead)} of the 40 hidden layers (layers {layer_ranges(dead)})" in summary
+    assert "drops to exactly 0" in summary
+
+
+@pytest.mark.parametrize(("layers", "text"), [
+    ([3], "3"), ([1, 2, 3], "1–3"), ([1, 2, 3, 7, 9, 10], "1–3, 7, 9–10")])
+def test_layer_ranges(layers, text):
+    assert layer_ranges(layers) == text
+
+
+def test_the_zero_note_names_each_activation_and_its_initializations():
+    zero, ones = np.zeros(3), np.ones(3)
+    panels = {"normalized initialization": {"relu": ones, "tanh": ones},
+              "small initialization": {"relu": zero, "tanh": ones},
+              "large initialization": {"relu": zero, "tanh": np.array([1.0, 0.0, 1.0])}}
+    note = gp.zero_norms_note(panels)
+    assert ("ReLU with the small and large initializations and tanh with the large "
+            "initialization.") in note
+    assert "dead" in note and "saturation" in note
+    assert gp.zero_norms_note({"small initialization": {"relu": ones}}) is None
 
 
 def test_the_gradients_page_keeps_the_hidden_layers_between_depths():

@@ -100,8 +100,9 @@ def concept_figures() -> dict[str, dict]:
         "softmax": concept_charts.softmax_bars(np.array([0.2, 0.7, 0.1]), 1, "abc"),
         "loss vs p": loss, "gradient vs p": grad,
         "layer profiles": concept_charts.layer_profiles(
-            {init: {"sigmoid": np.geomspace(1e-60, 1, 20), "relu": np.ones(20)}
-             for init in ("normalized", "small", "large")}, "norm"),
+            {init: {"sigmoid": np.geomspace(1e-60, 1, 20),
+                    "relu": np.zeros(20) if init == "small" else np.ones(20)}
+             for init in ("normalized", "small", "large")}, "norm"),  # a 0 gets a note
         "activations": concept_charts.activation_and_slope(),
     }
 

@@ -8,6 +8,7 @@ import streamlit as st
 from engine.unstable import GradientProfile
 from ui import concepts, url_state
 from ui.concepts import ACTIVATIONS, INITS
+from viz.concept_charts import ACTIVATION_LABELS, layer_ranges
 
 PAGE = "gradients"
 MEASURES = {"weights": "‖∂J/∂Wᵐ‖: the gradient each layer's weights get",
@@ -53,6 +54,35 @@ def profile_panels(settings: dict) -> tuple[dict[str, dict[str, np.ndarray]], st
                     else "error term norm")
 
 
+def zero_norms_note(panels: dict[str, dict[str, np.ndarray]]) -> str | None:
+    """Which lines are left out of the log-scale panels because their norms are exactly
+    0, and why; None when every norm is drawn."""
+    inits: dict[str, list[str]] = {}  # activation -> the panels where it has a 0
+    for heading, profiles in panels.items():
+        for activation, values in profiles.items():
+            if np.any(values == 0):
+                inits.setdefault(activation, []).append(heading.removesuffix(" initialization"))
+    if not inits:
+        return None
+    which = _and([f"{ACTIVATION_LABELS[activation]} with the {_and(names)} initialization"
+                  + ("s" if len(names) > 1 else "") for activation, names in inits.items()])
+    note = f"**Exactly 0, so not drawn** (a log scale has no 0): {which}."
+    if "relu" in inits:
+        note += (" Every ReLU unit of some layer is off (zᵐ ≤ 0) for every input, so the "
+                 "layer passes on only zeros: the layers above it get no signal (their "
+                 "biases start at 0), and no error gets back through it (f'(z) = 0 there). "
+                 "Such units are called *dead*: with no gradient, training cannot bring "
+                 "them back.")
+    if inits.keys() - {"relu"}:
+        note += (" A sigmoid or tanh unit driven far enough into saturation has a slope "
+                 "f'(z) that rounds to exactly 0.")
+    return note
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def chain_controls() -> tuple[str, str]:
     left, right = st.columns(2)
     left.selectbox("Activation", ACTIVATIONS, key="chain")
@@ -76,6 +106,12 @@ def chain_latex(profile: GradientProfile, shown: int = 3) -> str:
 def chain_summary(profile: GradientProfile) -> str:
     factors = profile.factors
     total = float(profile.delta_norms[0] / profile.delta_norms[-1])
+    if total == 0:  # a layer of dead ReLU units (or fully saturated ones) stops the error
+        dead = np.flatnonzero(profile.slopes == 0) + 1
+        return (f"In {len(dead)} of the {len(factors)} hidden layers (layers "
+                f"{layer_ranges(dead)}) every unit has slope f'(z) = 0 for every input, so "
+                f"their factors are 0: from the output layer back to layer 1 the error "
+                f"term drops to exactly 0.")
     direction = "shrinks" if total < 1 else "grows"
     return (f"Each step back through a layer multiplies the error by about "
             f"{np.exp(np.mean(np.log(factors))):.2f} (the geometric mean of |f'| × ‖W‖ "

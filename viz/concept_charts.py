@@ -92,17 +92,51 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
     layers = max((len(v) for profiles in panels.values() for v in profiles.values()), default=0)
     every = 1 if layers <= 10 else 5  # a tick on every layer of a shallow network
     for i, (heading, profiles) in enumerate(panels.items()):
-        # float64: a vanishing gradient of 1e-60 is below float32's range, not zero.
-        # Lines without markers: plotly.js styles every marker on each redraw, and the
-        # 9 × 21 markers made a depth change ~50 ms slower in Chromium (paired runs).
-        traces = [line(None, np.maximum(values, 1e-300), ACTIVATION_LABELS[name],
-                       ACTIVATION_COLORS[name], width=2.5, dtype="f8",
-                       legendgroup=name, showlegend=i == 0, **steps_axis(1))
-                  for name, values in profiles.items()]
+        traces, notes = [], []
+        for name, values in profiles.items():
+            # A norm of exactly 0 has no place on a log axis: it is left out (a gap in
+            # the line) and named in a note, rather than drawn at some tiny floor that
+            # would look like a number and stretch the axis down to it.
+            zero = np.asarray(values) == 0
+            # float64: a vanishing gradient of 1e-60 is below float32's range, not zero.
+            # Lines without markers: plotly.js styles every marker on each redraw, and
+            # the 9 × 21 markers made a depth change ~50 ms slower in Chromium.
+            trace = line(None, np.where(zero, np.nan, values), ACTIVATION_LABELS[name],
+                         ACTIVATION_COLORS[name], width=2.5, dtype="f8", legendgroup=name,
+                         showlegend=i == 0, **steps_axis(1))
+            traces.append(trace)
+            if zero.any():
+                # markers too: a value between gaps (the output layer's δ) is a lone point
+                # (not clipped: the axis ends on the output layer, see x_axis below)
+                trace.update(mode="lines+markers", marker={"size": 6}, cliponaxis=False)
+                notes.append(_zero_note(name, np.flatnonzero(zero) + 1, len(zero), len(notes)))
         grid.append(Panel(f"<b>{heading}</b>", y_title if i == 0 else None, traces,
                           log_y=True, x_title="layer m (1 = next to the input)",
-                          x_axis={"dtick": every}))
+                          x_axis={"dtick": every, "range": [1, max(layers, 2)]},
+                          notes=notes))  # a fixed range: markers would widen it
     return panel_grid(grid, columns=len(grid), row_height=height - 60, hovermode="closest")
+
+
+def _zero_note(name: str, layers: np.ndarray, count: int, below: int) -> dict:
+    """'ReLU: exactly 0 in layers 1–40', in the line's colour, in the lower right corner
+    of its panel (above the `below` notes already there): the lines rise towards the
+    output layer on the right, vanishing or not, so that corner is the emptiest."""
+    where = "every layer" if len(layers) == count else f"layers {layer_ranges(layers)}"
+    return {"text": f"{ACTIVATION_LABELS[name]}: exactly 0 in {where}", "xref": "x domain",
+            "x": 0.98, "xanchor": "right", "yref": "y domain", "y": 0.02 + 0.09 * below,
+            "yanchor": "bottom", "showarrow": False, "bgcolor": "rgba(255, 255, 255, 0.85)",
+            "font": {"size": 12, "color": ACTIVATION_COLORS[name]}}
+
+
+def layer_ranges(layers: Sequence[int]) -> str:
+    """[1, 2, 3, 7, 9, 10] -> '1–3, 7, 9–10'."""
+    runs: list[list[int]] = []
+    for m in layers:
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
 
 
 def activation_and_slope(names: Sequence[str] = ("sigmoid", "relu"),
