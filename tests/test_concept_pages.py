@@ -1,6 +1,7 @@
 """Home, loss functions and unstable gradients pages (AppTest through app.py's router),
 the experiments' claims, and the unstable-gradient measurements."""
 
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -188,7 +189,7 @@ def test_norms_of_exactly_zero_are_left_out_of_the_log_panels_and_named():
         "y2 domain", "y3 domain"}  # on the small and the large panel
     (info,) = at.info
     assert "ReLU with the small and large initializations" in info.value
-    assert "dead" in info.value
+    assert "dead" in info.value and "same layers at both scales" in info.value
     # the chain below, for the ReLU network of the small initialization
     at.selectbox(key="chain").set_value("relu").run()
     at.selectbox(key="chain_init").set_value("small").run()
@@ -198,6 +199,19 @@ def test_norms_of_exactly_zero_are_left_out_of_the_log_panels_and_named():
     assert not at.info
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert not any("exactly" in a["text"] for a in spec["layout"]["annotations"])
+
+
+def test_error_terms_of_a_dead_relu_network_show_only_the_output_layer():
+    at = app("pages/gradients.py", depth="40", width="5", measure="deltas")
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    dead = [t for t in spec["data"] if t["name"] == "ReLU" and t["y"][0] is None]
+    assert len(dead) == 2  # the small and the large initialization
+    for trace in dead:
+        assert all(v is None for v in trace["y"][:-1]) and trace["y"][-1] > 0  # δ^41 ≠ 0
+        assert trace["mode"] == "lines+markers" and trace["cliponaxis"] is False
+    notes = [a["text"] for a in spec["layout"]["annotations"]]
+    assert notes.count("ReLU: exactly 0 in layers 1–40") == 2
 
 
 def test_a_zero_norm_is_a_gap_with_a_marked_neighbour_and_a_note():
@@ -220,6 +234,9 @@ def test_the_chain_summary_says_where_the_error_stops():
     summary = gp.chain_summary(profile)
     assert f"In {len(dead)} of the 40 hidden layers (layers {layer_ranges(dead)})" in summary
     assert "drops to exactly 0" in summary
+    # δ¹ = 0 with no layer's slope 0: the product underflowed
+    underflow = dataclasses.replace(profile, slopes=np.full(40, 1e-9))
+    assert "falls below the smallest float" in gp.chain_summary(underflow)
 
 
 @pytest.mark.parametrize(("layers", "text"), [
@@ -236,7 +253,7 @@ def test_the_zero_note_names_each_activation_and_its_initializations():
     note = gp.zero_norms_note(panels)
     assert ("ReLU with the small and large initializations and tanh with the large "
             "initialization.") in note
-    assert "dead" in note and "saturation" in note
+    assert "dead" in note and "saturated" in note
     assert gp.zero_norms_note({"small initialization": {"relu": ones}}) is None
 
 

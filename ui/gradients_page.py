@@ -66,16 +66,22 @@ def zero_norms_note(panels: dict[str, dict[str, np.ndarray]]) -> str | None:
         return None
     which = _and([f"{ACTIVATION_LABELS[activation]} with the {_and(names)} initialization"
                   + ("s" if len(names) > 1 else "") for activation, names in inits.items()])
-    note = f"**Exactly 0, so not drawn** (a log scale has no 0): {which}."
+    note = f"**Norms of exactly 0 are not drawn** (a log scale has no 0): {which}."
     if "relu" in inits:
-        note += (" Every ReLU unit of some layer is off (zᵐ ≤ 0) for every input, so the "
-                 "layer passes on only zeros: the layers above it get no signal (their "
-                 "biases start at 0), and no error gets back through it (f'(z) = 0 there). "
-                 "Such units are called *dead*: with no gradient, training cannot bring "
-                 "them back.")
+        note += (" Every ReLU unit of some layer is off (zᵐ ≤ 0) for every input, so that "
+                 "layer outputs only zeros. The layers above it then get z = b = 0 (biases "
+                 "start at 0): they output zeros too, so no weight above gets a gradient. "
+                 "And ReLU's slope is 0 wherever z ≤ 0 (at z = 0 it is taken as 0), so no "
+                 "error gets back through these layers to the ones below. Such units are "
+                 "called *dead*: with no gradient, training cannot bring them back.")
+        if {"small", "large"} <= set(inits["relu"]):
+            note += (" The small and large initializations draw the same random weights at "
+                     "two scales, and with biases at 0 a ReLU network only rescales its "
+                     "signal: its units switch off in the same layers at both scales.")
     if inits.keys() - {"relu"}:
-        note += (" A sigmoid or tanh unit driven far enough into saturation has a slope "
-                 "f'(z) that rounds to exactly 0.")
+        note += (" For sigmoid or tanh, exactly 0 means the product of the factors fell "
+                 "below the smallest float, or a whole layer is so saturated for every "
+                 "input that its slopes f'(z) round to 0.")
     return note
 
 
@@ -108,6 +114,10 @@ def chain_summary(profile: GradientProfile) -> str:
     total = float(profile.delta_norms[0] / profile.delta_norms[-1])
     if total == 0:  # a layer of dead ReLU units (or fully saturated ones) stops the error
         dead = np.flatnonzero(profile.slopes == 0) + 1
+        if not dead.size:
+            return (f"From the output layer back to layer 1 the error term drops to exactly "
+                    f"0: the product of the {len(factors)} layers' factors falls below the "
+                    f"smallest float.")
         return (f"In {len(dead)} of the {len(factors)} hidden layers (layers "
                 f"{layer_ranges(dead)}) every unit has slope f'(z) = 0 for every input, so "
                 f"their factors are 0: from the output layer back to layer 1 the error "

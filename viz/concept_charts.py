@@ -99,8 +99,9 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
             # would look like a number and stretch the axis down to it.
             zero = np.asarray(values) == 0
             # float64: a vanishing gradient of 1e-60 is below float32's range, not zero.
-            # Lines without markers: plotly.js styles every marker on each redraw, and
-            # the 9 × 21 markers made a depth change ~50 ms slower in Chromium.
+            # Lines without markers (only lines with a 0 get them, below): plotly.js
+            # styles every marker on each redraw, and the 9 × 21 markers made a depth
+            # change ~50 ms slower in Chromium.
             trace = line(None, np.where(zero, np.nan, values), ACTIVATION_LABELS[name],
                          ACTIVATION_COLORS[name], width=2.5, dtype="f8", legendgroup=name,
                          showlegend=i == 0, **steps_axis(1))
@@ -110,10 +111,11 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
                 # (not clipped: the axis ends on the output layer, see x_axis below)
                 trace.update(mode="lines+markers", marker={"size": 6}, cliponaxis=False)
                 notes.append(_zero_note(name, np.flatnonzero(zero) + 1, len(zero), len(notes)))
+        # a fixed x range: markers would widen the axis of their panel alone
         grid.append(Panel(f"<b>{heading}</b>", y_title if i == 0 else None, traces,
                           log_y=True, x_title="layer m (1 = next to the input)",
                           x_axis={"dtick": every, "range": [1, max(layers, 2)]},
-                          notes=notes))  # a fixed range: markers would widen it
+                          notes=notes))
     return panel_grid(grid, columns=len(grid), row_height=height - 60, hovermode="closest")
 
 
@@ -129,7 +131,7 @@ def _zero_note(name: str, layers: np.ndarray, count: int, below: int) -> dict:
 
 
 def layer_ranges(layers: Sequence[int]) -> str:
-    """[1, 2, 3, 7, 9, 10] -> '1–3, 7, 9–10'."""
+    """Increasing layer numbers as runs: [1, 2, 3, 7, 9, 10] -> '1–3, 7, 9–10'."""
     runs: list[list[int]] = []
     for m in layers:
         if runs and m == runs[-1][-1] + 1:
