@@ -150,6 +150,7 @@ def test_a_bad_formula_shows_why_and_keeps_the_previous_surface():
     {"opts": "sgd,lbfgs"},
     {"x": "nan"},
     {"x": "999"},
+    {"steps": "5"},  # below the Steps slider's 10: once a traceback
     {"formula": "x" * 5000},
     {"who": "knows"},
 ])

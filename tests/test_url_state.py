@@ -61,3 +61,40 @@ def test_an_empty_query_string_keeps_what_the_user_had():
     at.run()
     assert at.sidebar.selectbox[0].value == "rastrigin"
     assert at.query_params["surface"] == "rastrigin"  # and the URL says so again
+
+
+def _fields_by_state_key():
+    from ui import gradients_page, lab_controls, loss_page, playground
+
+    fields = [*playground.FIELDS, *gradients_page.FIELDS, *loss_page.FIELDS,
+              *lab_controls._prefixed_fields()]
+    return {f.session_key: f for f in fields}
+
+
+@pytest.mark.parametrize(("page", "query"), [
+    ("pages/playground.py", {}), ("pages/gradients.py", {}), ("pages/losses.py", {}),
+    ("pages/lab.py", {}), ("pages/lab.py", {"mode": "ensemble"}),
+    ("pages/lab.py", {"mode": "compare"})])
+def test_a_link_accepts_exactly_the_numbers_its_widget_can_show(page, query):
+    """A link value the parser accepts goes into the widget: outside the widget's range,
+    Streamlit would raise (steps=5 once did, under a Steps slider starting at 10)."""
+    fields = _fields_by_state_key()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception
+    checked = 0
+    for widget in [*at.slider, *at.number_input]:
+        field = fields.get(widget.key)
+        if field is None or widget.min is None or widget.max is None:
+            continue  # the playground's start x, y: no fixed range (moved onto the map)
+        for inside in (widget.min, widget.max):
+            field.parse(field.format(type(widget.value)(inside)))
+        # just outside: one step, and for whole numbers one unit (steps=5 under a 10)
+        unit = 1 if isinstance(widget.value, int) else widget.step
+        for outside in (widget.min - unit, widget.max + unit):
+            with pytest.raises(ValueError):
+                field.parse(field.format(type(widget.value)(outside)))
+        checked += 1
+    assert checked >= 1

@@ -35,7 +35,7 @@ from viz.race_charts import (
 from viz.rules import WHAT_TO_LOOK_FOR, filled_rule
 
 SURFACE_CHOICES = (*SURFACES, CUSTOM)
-MAX_STEPS = 3000
+MIN_STEPS, MAX_STEPS = 10, 3000  # the Steps slider's range; a link is held to it too
 PAGE = "playground"
 
 
@@ -64,7 +64,7 @@ FIELDS = [
     url_state.Field("surface", url_state.one_of(SURFACE_CHOICES)),
     url_state.Field("formula", str),
     url_state.Field("opts", url_state.subset_of(OPTIMIZER_NAMES), url_state.format_list),
-    url_state.Field("steps", url_state.number_between(1, MAX_STEPS, integer=True)),
+    url_state.Field("steps", url_state.number_between(MIN_STEPS, MAX_STEPS, integer=True)),
     url_state.Field("x", url_state.number_between(-1e6, 1e6), url_state.format_number),
     url_state.Field("y", url_state.number_between(-1e6, 1e6), url_state.format_number),
     url_state.Field("ghost", url_state.boolean, url_state.format_bool),
@@ -136,7 +136,7 @@ def controls() -> tuple[Settings, list[str]]:
     for name in chosen:
         with side.expander(f"{OPTIMIZER_LABELS[name]} settings", expanded=len(chosen) <= 2):
             hyper[name] = hyper_sliders(name, HYPERPARAMETERS[name])
-    side.slider("Steps", 10, MAX_STEPS, key="steps", step=10,
+    side.slider("Steps", MIN_STEPS, MAX_STEPS, key="steps", step=10,
                 help="How many updates each optimizer makes.")
     start = _start_inputs(side, surface, notices)
     ghost = side.toggle("Show Nesterov's look-ahead θ + λv", key="ghost",
