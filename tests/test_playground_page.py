@@ -136,7 +136,9 @@ def test_a_bad_formula_shows_why_and_keeps_the_previous_surface():
     at.sidebar.text_input[0].set_value("__import__('os').system('echo hi')").run()
     assert not at.exception
     assert "not allowed" in at.sidebar.error[0].value
-    assert "x**2 + y**2" in " ".join(i.value for i in at.info)
+    assert ".\n\nAllowed:" in at.sidebar.error[0].value  # the hint is its own paragraph
+    # in backticks: Markdown would read the ** as bold and garble the formula
+    assert "f(x, y) = `x**2 + y**2`" in " ".join(i.value for i in at.info)
     still = full_paths(race_spec(at))
     for name in good:
         np.testing.assert_array_equal(good[name], still[name])

@@ -170,8 +170,11 @@ def _surface(side) -> tuple[Surface, str, str | None]:
     try:
         surface = get_surface(CUSTOM, text)
     except FormulaError as error:
-        side.error(f"That formula can't be used: {error}", icon=":material/warning:")
-        message = f"Your formula can't be used, so the race still shows f(x, y) = {good}."
+        # the problem and the hint as paragraphs; formulas in backticks, so that Markdown
+        # does not read their * and ** as emphasis
+        side.error(f"That formula can't be used: {error.problem.rstrip('.')}.\n\n{error.hint}",
+                   icon=":material/warning:")
+        message = f"Your formula can't be used, so the race still shows f(x, y) = `{good}`."
         return get_surface(CUSTOM, good), good, message
     state["formula_ok"] = text
     return surface, text, None
