@@ -206,3 +206,14 @@ def test_curves_count_their_steps_instead_of_sending_them():
     rate = race_charts.effective_step_panel([("adam", np.ones((4, 2)))]).traces[0]
     assert "x" not in loss and (loss["x0"], loss["dx"]) == (0, 1)  # steps 0, 1, 2
     assert "x" not in rate and (rate["x0"], rate["dx"]) == (1, 1)  # a rate from step 1 on
+
+
+def test_a_start_in_a_corner_is_drawn_whole_and_the_last_step_label_fits():
+    surface, lanes = lanes_for("bowl", ["sgd"], 3000)
+    spec = figure_for(surface, lanes)
+    (start,) = [t for t in spec["data"] if t.get("name") == "start"]
+    assert start["cliponaxis"] is False  # a diamond at (3, 3) was cut to a quarter
+    curves = race_charts.race_curves([race_charts.loss_panel(
+        [("sgd", lanes[0].losses)], None)])
+    # half of "3000" (about 13 px at 12 px) hangs over the right edge of the last panel
+    assert curves["layout"]["margin"]["r"] >= 20

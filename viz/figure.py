@@ -201,7 +201,8 @@ def panel_grid(panels: Sequence[Panel], *, columns: int = 2, row_height: int = 3
     width = (1 - 0.1 * (columns - 1)) / columns  # each panel's share, gaps of 0.1
     data, spec = [], {
         "template": "none", "height": height,
-        "margin": {"l": 60, "r": 10, "t": top_margin, "b": bottom_margin},
+        # r: room for half of the last x label ("3000") centred on the right edge
+        "margin": {"l": 60, "r": 24, "t": top_margin, "b": bottom_margin},
         "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
                    "x": 0},
         "hovermode": "x unified", "annotations": [], "shapes": [], **layout}

@@ -166,7 +166,7 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
     if start is not None:
         data.append({
             "type": "scatter", "x": [float(start[0])], "y": [float(start[1])],
-            "mode": "markers", "name": "start",
+            "mode": "markers", "name": "start", "cliponaxis": False,  # whole in a corner too
             "marker": {"size": 11, "color": "white", "symbol": "diamond",
                        "line": {"color": "black", "width": 1.5}},
             "hovertemplate": "start (%{x:.3f}, %{y:.3f})<extra></extra>"})
