@@ -208,13 +208,17 @@ def effective_steps(lane: Lane) -> np.ndarray | None:
 
 
 def divergence_kind(surface, lane: Lane) -> str | None:
-    """Why a path stopped early: None, "start", "singular", "downhill" or "unstable".
+    """Why a path stopped early: None, "start", "singular", "downhill", "jump" or
+    "unstable".
 
     "start": f or ∇J is undefined at the start point. "singular": Newton met a
-    Hessian H + μI it cannot invert. "downhill": the loss was still falling when
-    the path left the map, so the surface has no bottom that way (a saddle's
-    escape route). "unstable": the steps grew until they overflowed or flew off,
-    the signature of a learning rate that is too large.
+    Hessian H + μI it cannot invert. "downhill": the path had already left the
+    plot, its loss still falling, when it left the wider box it may roam in, so the
+    surface has no bottom that way (a saddle's escape route). "jump": the loss was
+    falling, but the next step left that box from inside the plot, or landed where f
+    is undefined (a custom formula's log of a negative number). "unstable": the loss
+    rose as the steps grew until they overflowed or flew off, the signature of a
+    learning rate that is too large.
     """
     k = lane.diverged_at
     if k < 0:
@@ -230,6 +234,9 @@ def divergence_kind(surface, lane: Lane) -> str | None:
         if not np.isfinite(det) or abs(det) <= 1e-12 * scale * scale:
             return "singular"
     recent = lane.losses[max(lane.last_step - 5, 0): lane.last_step + 1]
-    if len(recent) >= 2 and np.all(np.diff(recent) < 0):
-        return "downhill"
-    return "unstable"
+    (x0, x1), (y0, y1) = surface.bounds
+    falling = len(recent) >= 2 and bool(np.all(np.diff(recent) < 0))
+    if not falling:
+        return "unstable"
+    beyond_plot = not (x0 <= last[0] <= x1 and y0 <= last[1] <= y1)
+    return "downhill" if beyond_plot else "jump"

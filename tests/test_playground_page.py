@@ -116,6 +116,21 @@ def test_a_divergent_alpha_is_explained():
     assert table["stopped early"].iloc[0].startswith("yes, at step")
 
 
+def test_a_jump_off_the_map_from_inside_is_not_called_downhill():
+    # Two valleys rises in every direction; from the corner (3, 3) Newton's second step
+    # jumps from inside the map (the local quadratic's flat point lies far away)
+    at = open_page(x="3", y="3")
+    text = warnings_text(at)
+    assert "Newton stopped at step 2" in text and "local quadratic" in text
+    assert "downhill" not in text
+    # log(x)·y: SGD walks downhill towards x = 0, and its next step lands where log is
+    # undefined: not an overshooting α, and not a surface without a bottom
+    at = open_page(surface="custom", formula="log(x)*y", opts="sgd")
+    text = warnings_text(at)
+    assert "SGD stopped at step" in text and "where f is undefined" in text
+    assert "downhill" not in text and "overshoots" not in text
+
+
 def test_newton_on_a_saddle_lands_on_it_and_sgd_runs_off_downhill():
     at = open_page(surface="saddle")
     table = results(at).set_index("optimizer")

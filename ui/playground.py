@@ -217,14 +217,30 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
             messages.append(f"{label} ran off the map downhill at step {k}: this surface "
                             "keeps falling in that direction, so there is no minimum to find "
                             "there.")
+        elif kind in ("jump", "unstable") and lane.name == "newton":
+            messages.append(f"{label} stopped at step {k}: it steps to where the local "
+                            "quadratic model of f is flat, and where the curvature is small "
+                            "or negative that point can lie far off the map. Its path stops "
+                            "at its last good point. A damping μ > 0 or a smaller α shortens "
+                            "such jumps.")
+        elif kind == "jump":
+            messages.append(f"{label} stopped at step {k}: its loss was still falling, but "
+                            "its next step would have landed far off the map or where f is "
+                            "undefined. Its path stops at its last good point. A smaller α, "
+                            f"such as {_smaller_lr(settings, lane):g}, takes shorter steps.")
         elif kind == "unstable":
             lr = settings.hyper[lane.name]["lr"]
-            smaller = max([o for o in HYPERS["lr"].options if o <= lr / 3] or [lr / 3])
             messages.append(f"{label} diverged at step {k}: with α = {lr:g} each step "
                             "overshoots by more than the last, until the path flew off the "
                             f"map. Its path stops at its last good point. Try a smaller α, "
-                            f"such as {smaller:g}.")
+                            f"such as {_smaller_lr(settings, lane):g}.")
     return messages
+
+
+def _smaller_lr(settings: Settings, lane: Lane) -> float:
+    """A round α about a third of the lane's, to suggest."""
+    lr = settings.hyper[lane.name]["lr"]
+    return max([o for o in HYPERS["lr"].options if o <= lr / 3] or [lr / 3])
 
 
 def results_table(surface: Surface, lanes: list[Lane]) -> str:
