@@ -62,6 +62,8 @@ def test_plateau_sgd_barely_moves_adaptive_methods_cross():
     assert moved < 0.5
     assert ends["adam"].startswith("global minimum")
     assert ends["rmsprop"].startswith("global minimum")
+    # the description: "momentum and Adam pick up speed and find the drop"
+    assert ends["momentum"].startswith("global minimum")
 
 
 def test_himmelblau_newton_climbs_to_the_maximum():
