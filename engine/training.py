@@ -35,7 +35,7 @@ class EpochRecord:
     best: bool  # lowest validation loss so far (training loss without a validation set)
     best_epoch: int
     stopped: bool = False  # early stopping ended training here (best weights restored)
-    diverged: bool = False  # loss exploded or θ non-finite: stopped, θ from before kept;
+    diverged: bool = False  # loss exploded or θ non-finite: stopped, best θ restored;
     # a diverged record's losses are NaN: show its message, do not plot it
     message: str = ""
     opt_state: Any = field(default=None, repr=False)  # to continue training later
@@ -142,7 +142,8 @@ class Trainer:
             return EpochRecord(
                 self.epoch, np.nan, np.nan, None, None, np.nan_to_num(grad_norms, nan=np.inf),
                 best=False, best_epoch=self.best_epoch, diverged=True,
-                message=divergence_message(self.epoch, net, self.optimizer),
+                message=divergence_message(self.epoch, net, self.optimizer,
+                                           self.best_epoch),
                 opt_state=self.state)
 
         watched = val_loss if self.has_val else train_loss
@@ -157,8 +158,8 @@ class Trainer:
             self.epoch, train_loss, train_acc, val_loss, val_acc, grad_norms, best,
             self.best_epoch, stopped=stop, opt_state=self.state,
             message=(f"Early stopping: the validation loss has not improved for "
-                     f"{self.patience} epochs; restored the weights of epoch "
-                     f"{self.best_epoch}.") if stop else "")
+                     f"{self.patience} epoch{'s' if self.patience > 1 else ''}; restored "
+                     f"the weights of epoch {self.best_epoch}.") if stop else "")
         if stop:
             self.restore_best()
             self.finished = True
@@ -195,13 +196,21 @@ def fit(net: MLP, optimizer, X: np.ndarray, y: np.ndarray, *, epochs: int, batch
             return
 
 
-def divergence_message(epoch: int, net: MLP, optimizer) -> str:
-    """Say why training blew up: the 'large' initialization or a too large α."""
+def divergence_message(epoch: int, net: MLP, optimizer, best_epoch: int = 0) -> str:
+    """Say why training blew up (the 'large' initialization, a high dropout p, or a too
+    large α) and which weights the network was given back."""
+    p = max(net.p_input, net.p_hidden)
     if net.init_name == "large":
         cause = ("the 'large' initialization makes activations and gradients explode; "
                  "try 'normalized' or 'he'")
+    elif p >= 0.5:
+        cause = (f"dropout p = {p:g} scales the units it keeps by 1/(1 − p) = {1 / (1 - p):.3g}, "
+                 f"so the gradients, and the steps with α = {optimizer.lr:g}, are large and "
+                 "noisy; try a smaller p or a smaller α")
     else:
         cause = f"the learning rate α = {optimizer.lr:g} is too large; try a smaller one"
+    kept = (f"the weights of epoch {best_epoch}, the best before it, were restored"
+            if best_epoch else "the starting weights were restored")
     return (f"Training diverged in epoch {epoch}: the loss exploded (to more than "
             f"{DIVERGENCE_FACTOR:g}× its starting value, or to infinity), because {cause}. "
-            f"The weights from before the divergence were kept.")
+            f"{kept[0].upper()}{kept[1:]}.")

@@ -209,3 +209,13 @@ def test_broken_csv_text_gives_a_message_not_a_traceback(text):
 def test_a_tampered_link_gives_a_notice(query):
     at = open_lab(**query)
     assert not at.exception and at.info
+
+
+def test_the_progress_follows_the_networks_still_training():
+    # compare mode, α = 10: ReLU diverges in its first epoch, sigmoid trains on
+    at = train(open_lab(mode="compare", opt="sgd", lr="10", epochs="20"), runs=12)
+    run = lab_run(at)
+    assert run.histories["ReLU"][-1].diverged and len(run.histories["ReLU"]) == 1
+    assert len(run.histories["sigmoid"]) == 20 and run.status == "finished"
+    assert run.epoch == 20  # not the diverged network's 1
+    assert "Epoch 20 of 20" in at.get("progress")[0].proto.text

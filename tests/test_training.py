@@ -125,6 +125,24 @@ def test_divergence_stops_with_a_message_and_finite_weights(init, lr, cause):
     assert all(np.isfinite(r.train_loss) for r in records[:-1])
 
 
+def test_the_divergence_message_names_the_restored_weights_and_dropout():
+    X, y, X_val, y_val = moons()
+    for lr, best_epoch in ((1e3, 0), (0.5, 1)):  # diverges in epoch 1, then in epoch 2
+        net = MLP([2, 32, 32, 2], dropout=0.8, seed=0)
+        start = net.params.copy()
+        records = list(fit(net, Momentum(lr=lr, momentum=0.9), X, y, epochs=50,
+                           batch_size=32, seed=0, X_val=X_val, y_val=y_val))
+        last = records[-1]
+        assert last.diverged and last.best_epoch == best_epoch
+        assert "dropout p = 0.8 scales the units it keeps by 1/(1 − p) = 5" in last.message
+        if best_epoch:
+            assert "The weights of epoch 1, the best before it, were restored." in last.message
+            assert net.evaluate(X_val, y_val)[0] == pytest.approx(records[0].val_loss)
+        else:
+            assert "The starting weights were restored." in last.message
+            np.testing.assert_array_equal(net.params, start)
+
+
 def test_continuing_with_the_optimizer_state():
     X, y, _, _ = moons()
     net_a = MLP([2, 8, 2], seed=0)

@@ -189,7 +189,9 @@ def _bagging_results(run: LabRun) -> None:
     rows.append({"model": "ensemble (averaged probabilities)",
                  "validation accuracy": ensemble.accuracy(data.X_va, data.y_va),
                  "test accuracy": ensemble.accuracy(data.X_te, data.y_te)})
-    st.dataframe(pd.DataFrame(rows), hide_index=True,
+    # height "content": with 10 members the ensemble's row (the point of the table)
+    # fell below the default ten visible rows
+    st.dataframe(pd.DataFrame(rows), hide_index=True, height="content",
                  column_config={c: st.column_config.NumberColumn(format="percent")
                                 for c in ("validation accuracy", "test accuracy")})
     if data.X_tr.shape[1] != 2:

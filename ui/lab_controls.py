@@ -184,7 +184,7 @@ def _csv_controls(side, notices: list[str]):
     """Upload or paste; a broken file is explained and the last good one stays."""
     state = st.session_state
     upload = side.file_uploader("CSV file (header row; up to 1 MB)", type=["csv", "txt"],
-                                key="lab_csv_file")
+                                key="lab_csv_file", max_upload_size=1)  # MB, as it says
     pasted = side.text_area("…or paste CSV text", key="lab_csv_text", height=100)
     raw = upload.getvalue() if upload is not None else pasted.encode("utf-8") if pasted else None
     if raw:

@@ -99,7 +99,10 @@ class LabRun:
 
     @property
     def epoch(self) -> int:
-        return min(t.epoch for t in self.trainers.values())
+        """How far the run is: the slowest network still training; once none is (they
+        ran out of epochs, stopped early or diverged), the furthest any of them got."""
+        training = [t.epoch for t in self.trainers.values() if not t.finished]
+        return min(training) if training else max(t.epoch for t in self.trainers.values())
 
     def nets(self) -> dict[str, MLP]:
         return {label: t.net for label, t in self.trainers.items()}
