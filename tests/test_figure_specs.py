@@ -6,6 +6,7 @@ so this is where a misspelt property or a wrong value type must fail.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -22,7 +23,8 @@ from surfaces import SURFACES
 from ui.charts import Prebuilt, data_revision, ready
 from ui.presets import DEFAULT_HYPERPARAMETERS, OPTIMIZER_NAMES
 from viz import concept_charts, lab_charts, race_charts
-from viz.figure import APP_LOOK, X_LOOK, Y_LOOK, numbers, with_app_look
+from viz import figure as viz_figure
+from viz.figure import APP_LOOK, X_LOOK, Y_LOOK, log_ticks, numbers, with_app_look
 from viz.race_map import PathView, race_map
 from viz.surface_3d import surface_3d
 from viz.surface_image import sample_surface, surface_data_uri
@@ -81,6 +83,9 @@ def lab_figures() -> dict[str, dict]:
             lab_charts.loss_panel({"relu": histories["relu"]}),
             lab_charts.accuracy_panel({"relu": histories["relu"]}),
             lab_charts.gradient_panel({"relu": histories["relu"]})]),
+        "gradients of exactly 0": lab_charts.training_curves([lab_charts.gradient_panel(
+            {"relu": [dataclasses.replace(r, grad_norms=np.zeros_like(r.grad_norms))
+                      for r in histories["relu"]]})]),
         "training curves, before training": lab_charts.training_curves([
             lab_charts.loss_panel({"relu": []}), lab_charts.accuracy_panel({"relu": []}),
             lab_charts.gradient_panel({"relu": []})]),
@@ -240,3 +245,13 @@ def test_the_data_revision_changes_with_the_data_and_only_then():
     strided = [{"type": "scatter", "y": np.arange(10.0)[::2]}]
     assert data_revision(strided) == data_revision([{"type": "scatter",
                                                      "y": [0.0, 2.0, 4.0, 6.0, 8.0]}])
+
+
+def test_log_axes_label_values_not_bare_digits():
+    # plotly.js writes a bare "2" for 0.2 between powers of ten unless told otherwise
+    assert viz_figure.axis("norm", log=True)["minorloglabels"] == "complete"
+    # under two decades: 1, 2, 5 per decade, or the complete labels overlap
+    assert log_ticks([{"y": np.array([0.04, 0.42])}]) == {"dtick": "D2"}
+    assert log_ticks([{"y": [1e-30, 1.0]}, {"y": [np.nan, 0.0]}]) == {}
+    assert log_ticks([{"y": [0.0, np.nan]}]) == {}  # nothing to draw: plotly.js decides
+    assert log_ticks([]) == {}

@@ -219,3 +219,22 @@ def test_the_progress_follows_the_networks_still_training():
     assert len(run.histories["sigmoid"]) == 20 and run.status == "finished"
     assert run.epoch == 20  # not the diverged network's 1
     assert "Epoch 20 of 20" in at.get("progress")[0].proto.text
+
+
+def test_a_dead_relu_network_is_explained_and_its_zero_gradients_are_gaps():
+    # online SGD with momentum (batch 1, α 0.05, λ 0.9) kills every ReLU unit of some
+    # layer on the circles within a few epochs: every weight gradient is then exactly 0
+    at = train(open_lab(batch="1", data="circles", epochs="10"), runs=10)
+    history = lab_run(at).histories["relu"]
+    dead = [r.epoch for r in history if not np.any(r.grad_norms)]
+    assert dead and dead[-1] == history[-1].epoch
+    (warning,) = [w.value for w in at.warning if "exactly 0" in w.value]
+    assert f"since epoch {dead[0]}" in warning and "dead" in warning
+    curves = charts(at)[0]
+    assert "gaps: exactly 0" in [a["text"] for a in curves["layout"]["annotations"]]
+    layers = [t for t in curves["data"] if t["name"].startswith("layer")]
+    assert layers and all(t["y"][-1] is None for t in layers)
+    # a healthy run has neither
+    at = train(open_lab(epochs="10"), runs=5)
+    assert not [w for w in at.warning if "exactly 0" in w.value]
+    assert "gaps: exactly 0" not in [a["text"] for a in charts(at)[0]["layout"]["annotations"]]

@@ -28,6 +28,7 @@ from viz.lab_charts import (
     hidden_weights,
     loss_panel,
     member_panels,
+    plottable,
     training_curves,
 )
 
@@ -119,6 +120,7 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
     plotly_chart(training_curves([
         loss_panel(run.histories, best_epoch=best, test_losses=test_losses(run)),
         accuracy_panel(run.histories), gradient_panel(run.histories)]))
+    _dead_units_note(run, settings)
     columns = st.columns(2)
     if data.X_tr.shape[1] != 2:
         columns[0].info("The decision boundary is drawn for exactly two features.")
@@ -134,6 +136,29 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
             "**Reading the boundary.** Each point of the plane is coloured by the class the "
             "network predicts there, paler where it is less sure. Filled dots are the "
             "training data, rings the validation data.")
+
+
+def _dead_units_note(run: LabRun, settings: LabSettings) -> None:
+    """Say why a ReLU network whose every weight gradient is exactly 0 has stopped."""
+    if settings.arch.init == "zeros":
+        return  # the symmetry note explains that one
+    for label, trainer in run.trainers.items():
+        records = plottable(run.histories[label])
+        if trainer.net.activation.name != "relu" or not records or np.any(records[-1].grad_norms):
+            continue
+        since = records[-1].epoch
+        for record in reversed(records):  # the first epoch of the run of zeros
+            if np.any(record.grad_norms):
+                break
+            since = record.epoch
+        prefix = f"{label}: every" if len(run.trainers) > 1 else "Every"
+        st.warning(
+            f"{prefix} weight gradient has been exactly 0 since epoch {since}. Every "
+            "ReLU unit of some layer is off (z ≤ 0) for every training point, so the layer "
+            "passes on only zeros and no error gets back through it (f'(z) = 0). These units "
+            "are *dead*: with no gradient, training cannot bring them back. A smaller α, a "
+            "larger mini-batch or less dropout make this less likely, and leaky ReLU cannot "
+            "die this way.", icon=":material/warning:")
 
 
 def after_training(run: LabRun, settings: LabSettings) -> None:

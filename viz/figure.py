@@ -121,8 +121,23 @@ def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **mo
     if grid:
         spec["gridcolor"] = GRID_COLOR
     if log:
-        spec["exponentformat"] = "power"
+        # "complete": a label between powers of ten reads 0.2 or 2×10⁻⁵, not a bare 2
+        # that means 0.2 (see also log_ticks)
+        spec = {"exponentformat": "power", "minorloglabels": "complete", "nticks": 6,
+                **spec}
     return spec
+
+
+def log_ticks(traces: Sequence[dict]) -> dict:
+    """Tick settings for a log axis showing these traces' y values. Across less than two
+    decades plotly.js labels every digit between powers of ten, and complete labels
+    (0.2, 3×10⁻², …) then overlap: "D2" labels 1, 2 and 5 of each decade instead."""
+    values = [np.asarray(t["y"], dtype=np.float64) for t in traces if len(t.get("y", ()))]
+    values = np.concatenate(values) if values else np.empty(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    if len(values) and np.log10(values.max() / values.min()) < 2:
+        return {"dtick": "D2"}
+    return {}
 
 
 def line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
@@ -216,8 +231,9 @@ def panel_grid(panels: Sequence[Panel], *, columns: int = 2, row_height: int = 3
         data += [{**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"} for trace in traces]
         spec[f"xaxis{suffix}"] = axis(panel.x_title, domain=[left, left + width],
                                       anchor=f"y{suffix}", **panel.x_axis)
+        ticks = log_ticks(panel.traces) if panel.log_y else {}
         spec[f"yaxis{suffix}"] = axis(panel.y_title, log=panel.log_y, domain=[bottom, top],
-                                      anchor=f"x{suffix}", **panel.y_axis)
+                                      anchor=f"x{suffix}", **{**ticks, **panel.y_axis})
         spec["annotations"].append({
             "text": panel.title, "xref": "paper", "x": left, "xanchor": "left",
             "yref": "paper", "y": top, "yanchor": "bottom", "yshift": 8, "showarrow": False,

@@ -19,7 +19,6 @@ RUN_DASH = ["solid", "dash"]  # first and second network in comparison mode
 LAYER_COLORS = ["#440154", "#46327e", "#365c8d", "#277f8e", "#1fa187", "#4ac16d", "#a0da39",
                 "#fde725", "#e36414"]
 GRID = 120  # decision-boundary resolution per side
-LOG_FLOOR = 1e-30
 
 
 def plottable(history: Sequence) -> list:
@@ -86,8 +85,12 @@ _PERCENT = {"range": [0, 1.02], "tickformat": ".0%"}
 
 
 def gradient_panel(runs: dict[str, Sequence]) -> Panel:
-    """‖∂J/∂W^m‖ per layer m and epoch, log scale: vanishing gradients sink to the bottom."""
-    traces = []
+    """‖∂J/∂W^m‖ per layer m and epoch, log scale: vanishing gradients sink to the bottom.
+
+    A norm of exactly 0 (dead ReLU units, a zero initialization) is left out, a gap in
+    its line, and a note says so: drawn at a tiny floor it would look like a number and
+    stretch the axis down to it."""
+    traces, zero = [], False
     for i, (label, history) in enumerate(runs.items()):
         records = plottable(history)
         if not records:
@@ -95,12 +98,17 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
         norms = np.array([r.grad_norms for r in records])
         epochs = _epochs(records)
         for m in range(norms.shape[1]):
-            traces.append(line(epochs, np.maximum(norms[:, m], LOG_FLOOR),
-                               f"{_prefix(label, runs)}layer {m + 1}",
-                               _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2],
-                               dtype="f8"))
+            zeros = norms[:, m] == 0
+            trace = line(epochs, np.where(zeros, np.nan, norms[:, m]),
+                         f"{_prefix(label, runs)}layer {m + 1}",
+                         _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2], dtype="f8")
+            zero = zero or bool(zeros.any())
+            traces.append(trace)
+    notes = [{"text": "gaps: exactly 0", "xref": "x domain", "x": 0.98, "xanchor": "right",
+              "yref": "y domain", "y": 0.02, "yanchor": "bottom", "showarrow": False,
+              "bgcolor": "rgba(255, 255, 255, 0.85)", "font": {"size": 11}}] if zero else []
     return Panel("Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
-                 log_y=True, x_title="epoch", y_axis={"nticks": 6})
+                 log_y=True, x_title="epoch", y_axis={"nticks": 6}, notes=notes)
 
 
 def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
