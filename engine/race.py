@@ -155,8 +155,10 @@ def steps_to_minimum(lane: Lane, minima: np.ndarray, tol: float) -> int | None:
 
 
 def where_it_ended(surface, lane: Lane, tol: float) -> str:
-    """Name the critical point the path ended at, or say it is still on its way."""
+    """Name the critical point the path ended at; else say where it stopped early, or
+    that it is still on its way."""
     end = lane.positions[lane.last_step]
+    at = f"({end[0]:.3g}, {end[1]:.3g})"
     points = surface.critical_points
     if points:
         xy = np.array([[p.x, p.y] for p in points])
@@ -166,9 +168,23 @@ def where_it_ended(surface, lane: Lane, tol: float) -> str:
             return f"{points[i].kind} ({points[i].x:.3g}, {points[i].y:.3g})"
     with np.errstate(all="ignore"):
         g = surface.grad(end)
-    if np.all(np.isfinite(g)) and np.linalg.norm(g) < 1e-6:
-        return f"a flat point ({end[0]:.3g}, {end[1]:.3g})"
-    return f"on its way ({end[0]:.3g}, {end[1]:.3g})"
+        if np.all(np.isfinite(g)) and np.linalg.norm(g) < 1e-6:
+            return f"{flat_point_kind(surface.hessian(end))} {at}"
+    return f"stopped early at {at}" if lane.diverged_at >= 0 else f"on its way {at}"
+
+
+def flat_point_kind(hessian: np.ndarray) -> str:
+    """What a point where ∇f = 0 is, from the signs of the Hessian's eigenvalues: a
+    surface of the user's own lists no critical points to compare with."""
+    eigenvalues = np.linalg.eigvalsh(hessian) if np.all(np.isfinite(hessian)) else None
+    scale = max(float(np.abs(hessian).max()), 1e-300) if eigenvalues is not None else 0.0
+    if eigenvalues is None or np.min(np.abs(eigenvalues)) <= 1e-9 * scale:
+        return "a flat point"  # a zero curvature: the second derivatives cannot tell
+    if eigenvalues.min() > 0:
+        return "a minimum"
+    if eigenvalues.max() < 0:
+        return "a maximum"
+    return "a saddle"
 
 
 def minima_of(surface) -> np.ndarray:

@@ -40,7 +40,8 @@ with race_tab:
         config={"displayModeBar": False})
     st.caption("Press ▶ Play to watch the race, drag the step slider to scrub. Faint lines "
                "are the whole paths; ★ global minimum, ○ local minimum, ✕ saddle, "
-               "△ maximum. Click the map to start somewhere else.")
+               "△ maximum; ■ where a path stopped early. Click the map to start somewhere "
+               "else.")
 if view_3d.open:
     with view_3d:
         plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)

@@ -232,3 +232,26 @@ def test_what_to_look_for_is_safe_inside_a_markdown_panel():
 def test_the_results_table_escapes_what_markdown_would_read_as_syntax():
     from ui.playground import _table_row
     assert _table_row(["a|b", "$x$", "x_1 * 2", "1e-12"]) == r"| a\|b | \$x\$ | x\_1 \* 2 | 1e-12 |"
+
+
+def test_the_table_names_flat_points_of_a_custom_surface_and_no_unknown_minimum():
+    # f = x² + y²: every optimizer ends at its minimum, which a custom surface does not list
+    at = open_page(surface="custom", formula="x**2 + y**2", opts="sgd,adam")
+    table = results(at).set_index("optimizer")
+    assert table.loc["SGD", "ended at"].startswith("a minimum")
+    assert table.iloc[:, 2].str.startswith("— (no minimum known)").all()  # not "never"
+    at = open_page(surface="custom", formula="x*y", opts="sgd", x="0", y="0")
+    assert results(at).set_index("optimizer").loc["SGD", "ended at"].startswith("a saddle")
+
+
+def test_a_path_undefined_at_its_start_has_no_final_loss():
+    at = open_page(surface="custom", formula="sqrt(x**2 + y**2)", opts="sgd", x="0", y="0")
+    row = results(at).set_index("optimizer").loc["SGD"]
+    assert row["final loss f(θ)"] == "— (undefined)" and row["ended at"] == "—"
+    assert "undefined at the start point" in warnings_text(at)
+
+
+def test_a_stopped_path_is_not_on_its_way():
+    at = open_page(surface="valley", opts="sgd", sgd_lr="0.1")  # diverges
+    ended = results(at).set_index("optimizer").loc["SGD", "ended at"]
+    assert ended.startswith("stopped early at (")

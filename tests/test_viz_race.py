@@ -139,7 +139,7 @@ def test_each_frame_shows_every_path_where_it_was_at_that_step(surface_name, lr)
             at = lane.positions[min(steps[i], last)]
             np.testing.assert_allclose([head["x"][0], head["y"][0]], at, atol=1e-5)
             stopped = lane.diverged_at >= 0 and steps[i] >= last
-            assert head["marker"]["symbol"] == ("x" if stopped else "circle")
+            assert head["marker"]["symbol"] == ("square" if stopped else "circle")
             x, y = _values(trail["x"]), _values(trail["y"])
             lo, hi = min(steps[max(i - TRAIL_FRAMES, 0)], last), min(steps[i], last)
             expected = lane.positions[lo:hi + 1].astype(np.float32)
@@ -172,7 +172,7 @@ def test_a_diverged_path_has_no_non_finite_numbers():
     spec = json.loads(pio.to_json(figure_for(surface, lanes)))
     assert "NaN" not in json.dumps(spec) and "Infinity" not in json.dumps(spec)
     head = spec["frames"][-1]["data"][1]
-    assert head["marker"]["symbol"] == "x"
+    assert head["marker"]["symbol"] == "square"  # not the saddles' ✕
 
 
 @pytest.mark.parametrize("name", ALL)

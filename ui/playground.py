@@ -256,9 +256,11 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
         k = lane.diverged_at
         rows.append([
             OPTIMIZER_LABELS[lane.name],
-            f"{lane.losses[max(lane.last_step, 0)]:.4g}",  # 1e-12, not 0
-            where_it_ended(surface, lane, tol) if lane.last_step >= 0 else "—",
-            "never" if reached is None else str(reached),
+            # 1e-12, not 0; nothing where f is undefined at the start (recorded as 0)
+            f"{lane.losses[lane.last_step]:.4g}" if k != 0 else "— (undefined)",
+            where_it_ended(surface, lane, tol) if k != 0 else "—",
+            ("never" if reached is None else str(reached)) if len(minima)
+            else "— (no minimum known)",
             "no" if k < 0 else f"yes, at step {k}",
         ])
     lines = [_table_row(header), "|" + " --- |" * len(header)]

@@ -22,6 +22,7 @@ MAX_FRAMES = 80
 # plotly.js lays out and measures every slider step's label on each redraw: 81 of them
 # took the browser ~200 ms. The slider gets every k-th frame (the animation all of them).
 MAX_SLIDER_STEPS = 21
+STOPPED_SYMBOL = "square"  # the head of a path that stopped early
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
 FRAME_MS = 60
 # Invisible points that turn a click on the map into a start point: CLICK_CELLS square
@@ -68,9 +69,10 @@ def _every_kth(steps: np.ndarray, limit: int) -> list[int]:
 
 
 def _head_symbols(path: PathView, steps: np.ndarray) -> list[str]:
-    """The head's marker at each step: an "x" once a diverged path has stopped."""
+    """The head's marker at each step: a square once a diverged path has stopped (not
+    an ✕, which marks saddles)."""
     stopped = path.diverged & (steps >= path.last_step)
-    return np.where(stopped, "x", "circle").tolist()
+    return np.where(stopped, STOPPED_SYMBOL, "circle").tolist()
 
 
 def _thin(points: np.ndarray, limit: int) -> np.ndarray:
