@@ -217,3 +217,9 @@ def test_a_start_in_a_corner_is_drawn_whole_and_the_last_step_label_fits():
         [("sgd", lanes[0].losses)], None)])
     # half of "3000" (about 13 px at 12 px) hangs over the right edge of the last panel
     assert curves["layout"]["margin"]["r"] >= 20
+
+
+def test_a_curve_of_one_point_is_drawn_as_a_marker():
+    one = race_charts.loss_panel([("sgd", np.array([3.0]))], None).traces[0]
+    many = race_charts.loss_panel([("sgd", np.array([3.0, 2.0]))], None).traces[0]
+    assert one["mode"] == "lines+markers" and many["mode"] == "lines"

@@ -17,8 +17,11 @@ LOG_FLOOR = 1e-16  # a loss gap of exactly 0 cannot sit on a log axis
 
 def _line(name: str, y: np.ndarray, *, start: int = 0, dash: str | None = None,
           suffix: str = "") -> dict:
-    return line(None, y, OPTIMIZER_LABELS[name] + suffix, OPTIMIZER_COLORS[name], dash=dash,
-                legendgroup=name, **steps_axis(start))
+    trace = line(None, y, OPTIMIZER_LABELS[name] + suffix, OPTIMIZER_COLORS[name],
+                 dash=dash, legendgroup=name, **steps_axis(start))
+    if len(y) == 1:  # a path that stopped after its start: a line of one point is not drawn
+        trace.update(mode="lines+markers", marker={"size": 7})
+    return trace
 
 
 def loss_panel(series, best_value: float | None) -> Panel:
