@@ -238,3 +238,21 @@ def test_a_dead_relu_network_is_explained_and_its_zero_gradients_are_gaps():
     at = train(open_lab(epochs="10"), runs=5)
     assert not [w for w in at.warning if "exactly 0" in w.value]
     assert "gaps: exactly 0" not in [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
+
+
+def test_the_test_loss_sits_at_the_epoch_whose_weights_it_tested():
+    # early stopping on, and the epochs run out first: the best weights are restored
+    at = train(open_lab(early="1", patience="50", epochs="30"), runs=15)
+    run = lab_run(at)
+    trainer = run.trainers["relu"]
+    assert run.status == "finished" and not trainer.finished
+    best = trainer.best_epoch
+    assert f"restored the weights of epoch {best}, the best" in " ".join(
+        s.value for s in at.success)
+    (test,) = [t for t in charts(at)[0]["data"] if t.get("name") == "test (the weights kept)"]
+    assert test["x"] == [best]
+    # and without early stopping, the last epoch's
+    at = train(open_lab(epochs="10"), runs=15)
+    assert lab_run(at).status == "finished"
+    (test,) = [t for t in charts(at)[0]["data"] if t.get("name") == "test (the weights kept)"]
+    assert test["x"] == [10]

@@ -16,6 +16,7 @@ from ui.lab_session import (
     apply_knobs,
     can_continue,
     history_table,
+    kept_epochs,
     new_run,
     test_losses,
 )
@@ -118,7 +119,8 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
     if settings.knobs.patience is not None and len(run.trainers) == 1:
         best = next(iter(run.trainers.values())).best_epoch or None
     plotly_chart(training_curves([
-        loss_panel(run.histories, best_epoch=best, test_losses=test_losses(run)),
+        loss_panel(run.histories, best_epoch=best, test_losses=test_losses(run),
+                   tested_epochs=kept_epochs(run)),
         accuracy_panel(run.histories), gradient_panel(run.histories)]))
     _dead_units_note(run, settings)
     columns = st.columns(2)

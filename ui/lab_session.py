@@ -178,10 +178,24 @@ def advance(run: LabRun, epochs: int, seconds: float = TICK_SECONDS) -> None:
 
 def _finish(run: LabRun, epochs: int) -> None:
     """All networks are done: with early stopping, each keeps its best weights."""
-    for trainer in run.trainers.values():
+    for label, trainer in run.trainers.items():
         if trainer.patience is not None and not trainer.finished and trainer.epoch >= epochs:
             trainer.restore_best()
+            prefix = f"{label}: " if len(run.trainers) > 1 else ""
+            run.messages.append(f"{prefix}The epochs ran out; early stopping restored the "
+                                f"weights of epoch {trainer.best_epoch}, the best.")
     run.status = "finished"
+
+
+def kept_epochs(run: LabRun) -> dict[str, int]:
+    """The epoch whose weights each network holds: its best one after early stopping or
+    a divergence (both restore it), else its last."""
+    kept = {}
+    for label, trainer in run.trainers.items():
+        history = run.histories[label]
+        restored = trainer.patience is not None or (history and history[-1].diverged)
+        kept[label] = trainer.best_epoch if restored else trainer.epoch
+    return kept
 
 
 def can_continue(run: LabRun, epochs: int) -> bool:

@@ -54,16 +54,20 @@ def _prefix(label: str, runs: dict) -> str:
 
 
 def loss_panel(runs: dict[str, Sequence], *, best_epoch: int | None = None,
-               test_losses: dict[str, float] | None = None) -> Panel:
-    """Training and validation loss per epoch for one or two runs."""
+               test_losses: dict[str, float] | None = None,
+               tested_epochs: dict[str, int] | None = None) -> Panel:
+    """Training and validation loss per epoch for one or two runs. A test loss sits at
+    the epoch whose weights it tested (`tested_epochs`; by default the last one): early
+    stopping and a divergence give the network back its best weights."""
     traces = []
     for i, (label, history) in enumerate(runs.items()):
         records, prefix = plottable(history), _prefix(label, runs)
         traces += _training_and_validation(records, "loss", prefix, RUN_DASH[i % 2], True)
         if test_losses and label in test_losses and records:
+            epoch = (tested_epochs or {}).get(label, records[-1].epoch)
             traces.append({
-                "type": "scatter", "x": [records[-1].epoch], "y": [test_losses[label]],
-                "mode": "markers", "name": prefix + "test (at the end)",
+                "type": "scatter", "x": [epoch], "y": [test_losses[label]],
+                "mode": "markers", "name": prefix + "test (the weights kept)",
                 "marker": {"symbol": "diamond", "size": 11, "color": "#111827"}})
     shapes, notes = [], []
     if best_epoch:
