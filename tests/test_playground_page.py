@@ -255,3 +255,8 @@ def test_a_stopped_path_is_not_on_its_way():
     at = open_page(surface="valley", opts="sgd", sgd_lr="0.1")  # diverges
     ended = results(at).set_index("optimizer").loc["SGD", "ended at"]
     assert ended.startswith("stopped early at (")
+
+
+def test_a_start_far_off_the_map_is_shown_as_a_short_number():
+    at = open_page(x="1e6")
+    assert "The start x = 1e+06 was outside the map; moved it to 3." in [i.value for i in at.info]

@@ -39,6 +39,16 @@ def test_parsers_reject_bad_values_with_value_error(parse, bad):
         parse(bad)
 
 
+@pytest.mark.parametrize(("parse", "bad", "message"), [
+    (url_state.number_between(1, 10, integer=True), "1e3", "'1e3' is not a whole number"),
+    (url_state.number_between(0.0, 1.0), "abc", "'abc' is not a number"),
+    (url_state.number_in((0.01, 0.1)), "0,1", "'0,1' is not a number"),
+])
+def test_a_bad_number_is_explained_in_words_not_pythons(parse, bad, message):
+    with pytest.raises(ValueError, match=message):  # not "invalid literal for int() …"
+        parse(bad)
+
+
 def test_a_link_followed_inside_the_session_replaces_the_settings():
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("pages/playground.py").run()

@@ -186,9 +186,11 @@ def _start_inputs(side, surface: Surface, notices: list[str]) -> tuple[float, fl
     for key, low, high in (("x", x0, x1), ("y", y0, y1)):
         value = state.get(key)
         if not (isinstance(value, int | float) and low <= value <= high):
-            state[key] = float(np.clip(value, low, high)) if isinstance(value, int | float) \
+            number = isinstance(value, int | float)
+            state[key] = float(np.clip(value, low, high)) if number \
                 else surface.start[0 if key == "x" else 1]
-            notices.append(f"The start {key} = {value} was outside the map; moved it to "
+            shown = f"{value:g}" if number else repr(value)  # 1e+06, not 1000000.0
+            notices.append(f"The start {key} = {shown} was outside the map; moved it to "
                            f"{state[key]:g}.")
     side.caption("Start point: type it, or click anywhere on the map.")
     left, right = side.columns(2)

@@ -34,10 +34,20 @@ class Field:
         return self.state_key or self.key
 
 
+def _number(text: str, integer: bool = False) -> float | int:
+    """float(text) or int(text), with a message for the page rather than Python's own
+    ("invalid literal for int() with base 10: '1e3'")."""
+    try:
+        return int(text) if integer else float(text)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ValueError(f"{text!r} is not {kind}") from None
+
+
 def number_in(options: Sequence[float]) -> Callable[[str], float]:
     """Parser for a value that must be one of `options` (the stops of a select slider)."""
     def parse(text: str) -> float:
-        value = float(text)
+        value = _number(text)
         for option in options:
             if math.isclose(value, option, rel_tol=1e-9, abs_tol=1e-15):
                 return option
@@ -47,7 +57,7 @@ def number_in(options: Sequence[float]) -> Callable[[str], float]:
 
 def number_between(low: float, high: float, *, integer: bool = False) -> Callable[[str], Any]:
     def parse(text: str) -> float | int:
-        value = int(text) if integer else float(text)
+        value = _number(text, integer)
         if not (math.isfinite(value) and low <= value <= high):
             raise ValueError(f"{text} is outside {low:g} … {high:g}")
         return value
