@@ -256,3 +256,9 @@ def test_the_test_loss_sits_at_the_epoch_whose_weights_it_tested():
     assert lab_run(at).status == "finished"
     (test,) = [t for t in charts(at)[0]["data"] if t.get("name") == "test (the weights kept)"]
     assert test["x"] == [10]
+
+
+def test_with_a_penalty_the_page_says_the_curves_show_the_data_loss_alone():
+    caption = "The losses drawn are the data loss J alone"
+    assert any(caption in c.value for c in open_lab(l2="0.01").caption)
+    assert not any(caption in c.value for c in open_lab().caption)

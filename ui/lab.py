@@ -122,6 +122,10 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
         loss_panel(run.histories, best_epoch=best, test_losses=test_losses(run),
                    tested_epochs=kept_epochs(run)),
         accuracy_panel(run.histories), gradient_panel(run.histories)]))
+    if settings.knobs.l1 or settings.knobs.l2:
+        st.caption("The losses drawn are the data loss J alone. With L1 or L2 on, training "
+                   "minimizes J plus the penalty on the weights, so J itself can rise while "
+                   "the penalty pulls the weights towards 0.")
     _dead_units_note(run, settings)
     columns = st.columns(2)
     if data.X_tr.shape[1] != 2:
