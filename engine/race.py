@@ -176,9 +176,10 @@ def where_it_ended(surface, lane: Lane, tol: float) -> str:
 def flat_point_kind(hessian: np.ndarray) -> str:
     """What a point where ∇f = 0 is, from the signs of the Hessian's eigenvalues: a
     surface of the user's own lists no critical points to compare with."""
-    eigenvalues = np.linalg.eigvalsh(hessian) if np.all(np.isfinite(hessian)) else None
-    scale = max(float(np.abs(hessian).max()), 1e-300) if eigenvalues is not None else 0.0
-    if eigenvalues is None or np.min(np.abs(eigenvalues)) <= 1e-9 * scale:
+    if not np.all(np.isfinite(hessian)):
+        return "a flat point"
+    eigenvalues = np.linalg.eigvalsh(hessian)
+    if np.min(np.abs(eigenvalues)) <= 1e-9 * max(float(np.abs(hessian).max()), 1e-300):
         return "a flat point"  # a zero curvature: the second derivatives cannot tell
     if eigenvalues.min() > 0:
         return "a minimum"

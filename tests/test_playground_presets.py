@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from engine.optimizers import make_optimizer
-from engine.race import divergence_kind, minima_of, run_race, tolerance, where_it_ended
+from engine.race import (
+    divergence_kind,
+    flat_point_kind,
+    minima_of,
+    run_race,
+    tolerance,
+    where_it_ended,
+)
 from surfaces import SURFACES
 from ui.optimizer_controls import HYPERS
 from ui.presets import HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
@@ -89,3 +96,11 @@ def test_minima_and_tolerance_helpers():
     surface = SURFACES["himmelblau"]
     assert minima_of(surface).shape == (4, 2)
     assert tolerance(surface.bounds) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(("hessian", "kind"), [
+    ([[2.0, 0.0], [0.0, 1.0]], "a minimum"), ([[-2.0, 0.0], [0.0, -1.0]], "a maximum"),
+    ([[0.0, 1.0], [1.0, 0.0]], "a saddle"), ([[1.0, 0.0], [0.0, 0.0]], "a flat point"),
+    ([[np.nan, 0.0], [0.0, 1.0]], "a flat point")])
+def test_a_flat_point_is_named_by_its_curvature(hessian, kind):
+    assert flat_point_kind(np.array(hessian)) == kind

@@ -193,7 +193,7 @@ def kept_epochs(run: LabRun) -> dict[str, int]:
     kept = {}
     for label, trainer in run.trainers.items():
         history = run.histories[label]
-        restored = trainer.patience is not None or (history and history[-1].diverged)
+        restored = trainer.patience is not None or bool(history and history[-1].diverged)
         kept[label] = trainer.best_epoch if restored else trainer.epoch
     return kept
 
