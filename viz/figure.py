@@ -123,8 +123,7 @@ def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **mo
     if log:
         # "complete": a label between powers of ten reads 0.2 or 2×10⁻⁵, not a bare 2
         # that means 0.2 (see also log_ticks)
-        spec = {"exponentformat": "power", "minorloglabels": "complete", "nticks": 6,
-                **spec}
+        spec = {"exponentformat": "power", "minorloglabels": "complete", **spec}
     return spec
 
 
