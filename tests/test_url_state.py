@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import url_state
+from ui import gradients_page, lab_controls, loss_page, playground, url_state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -74,8 +74,6 @@ def test_an_empty_query_string_keeps_what_the_user_had():
 
 
 def _fields_by_state_key():
-    from ui import gradients_page, lab_controls, loss_page, playground
-
     fields = [*playground.FIELDS, *gradients_page.FIELDS, *loss_page.FIELDS,
               *lab_controls._prefixed_fields()]
     return {f.session_key: f for f in fields}
@@ -83,7 +81,7 @@ def _fields_by_state_key():
 
 @pytest.mark.parametrize(("page", "query"), [
     ("pages/playground.py", {}), ("pages/gradients.py", {}), ("pages/losses.py", {}),
-    ("pages/lab.py", {}), ("pages/lab.py", {"mode": "ensemble"}),
+    ("pages/lab.py", {}), ("pages/lab.py", {"mode": "bagging"}),
     ("pages/lab.py", {"mode": "compare"})])
 def test_a_link_accepts_exactly_the_numbers_its_widget_can_show(page, query):
     """A link value the parser accepts goes into the widget: outside the widget's range,
@@ -94,6 +92,7 @@ def test_a_link_accepts_exactly_the_numbers_its_widget_can_show(page, query):
         at.query_params[key] = value
     at.switch_page(page).run()
     assert not at.exception
+    assert not [i.value for i in at.info if "ignored" in i.value]  # the link was taken
     checked = 0
     for widget in [*at.slider, *at.number_input]:
         field = fields.get(widget.key)
