@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.trajectories import Trajectory, run_together
+from surfaces.base import classify_hessian
 
 # A particle may wander this many plot-widths beyond the plot before it counts as
 # gone: momentum often overshoots the view and comes back.
@@ -174,18 +175,11 @@ def where_it_ended(surface, lane: Lane, tol: float) -> str:
 
 
 def flat_point_kind(hessian: np.ndarray) -> str:
-    """What a point where ∇f = 0 is, from the signs of the Hessian's eigenvalues: a
-    surface of the user's own lists no critical points to compare with."""
-    if not np.all(np.isfinite(hessian)):
-        return "a flat point"
-    eigenvalues = np.linalg.eigvalsh(hessian)
-    if np.min(np.abs(eigenvalues)) <= 1e-9 * max(float(np.abs(hessian).max()), 1e-300):
-        return "a flat point"  # a zero curvature: the second derivatives cannot tell
-    if eigenvalues.min() > 0:
-        return "a minimum"
-    if eigenvalues.max() < 0:
-        return "a maximum"
-    return "a saddle"
+    """What a point where ∇f = 0 is, from its Hessian (a surface of the user's own lists
+    no critical points to compare with): "a minimum", "a maximum", "a saddle", or "a
+    flat point" where the second derivatives cannot tell."""
+    kind = classify_hessian(hessian) if np.all(np.isfinite(hessian)) else "degenerate"
+    return "a flat point" if kind == "degenerate" else f"a {kind}"
 
 
 def minima_of(surface) -> np.ndarray:

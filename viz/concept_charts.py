@@ -12,6 +12,7 @@ from viz.figure import (
     Figure,
     Panel,
     axis,
+    corner_note,
     figure,
     hline,
     line,
@@ -120,14 +121,11 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
 
 
 def _zero_note(name: str, layers: np.ndarray, count: int, below: int) -> dict:
-    """'ReLU: exactly 0 in layers 1–40', in the line's colour, in the lower right corner
-    of its panel (above the `below` notes already there): the lines rise towards the
-    output layer on the right, vanishing or not, so that corner is the emptiest."""
+    """'ReLU: exactly 0 in layers 1–40', in the line's colour, above the `below` notes
+    already in its panel's corner."""
     where = "every layer" if len(layers) == count else f"layers {layer_ranges(layers)}"
-    return {"text": f"{ACTIVATION_LABELS[name]}: exactly 0 in {where}", "xref": "x domain",
-            "x": 0.98, "xanchor": "right", "yref": "y domain", "y": 0.02 + 0.09 * below,
-            "yanchor": "bottom", "showarrow": False, "bgcolor": "rgba(255, 255, 255, 0.85)",
-            "font": {"size": 12, "color": ACTIVATION_COLORS[name]}}
+    return corner_note(f"{ACTIVATION_LABELS[name]}: exactly 0 in {where}", above=below,
+                       font={"size": 12, "color": ACTIVATION_COLORS[name]})
 
 
 def layer_ranges(layers: Sequence[int]) -> str:

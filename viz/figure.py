@@ -175,6 +175,16 @@ def vline(x: float, color: str, text: str) -> tuple[dict, dict]:
     return shape, note
 
 
+def corner_note(text: str, *, above: int = 0, font: dict | None = None) -> dict:
+    """A note in the lower right corner of a panel (`above` notes up from the bottom), on
+    a pale backing: for a panel's Panel.notes. The layer and epoch panels that use it
+    have their lines highest on the right, so that corner is the emptiest."""
+    return {"text": text, "xref": "x domain", "x": 0.98, "xanchor": "right",
+            "yref": "y domain", "y": 0.02 + 0.09 * above, "yanchor": "bottom",
+            "showarrow": False, "bgcolor": "rgba(255, 255, 255, 0.85)",
+            "font": {"size": 11, **(font or {})}}
+
+
 def figure(data: Sequence[dict], layout: dict) -> Figure:
     return {"data": list(data), "layout": layout}
 

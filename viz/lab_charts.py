@@ -10,7 +10,18 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from viz.figure import PLAIN_AXIS, Figure, Panel, figure, line, numbers, panel_grid, title, vline
+from viz.figure import (
+    PLAIN_AXIS,
+    Figure,
+    Panel,
+    corner_note,
+    figure,
+    line,
+    numbers,
+    panel_grid,
+    title,
+    vline,
+)
 from viz.png import png_data_uri
 
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
@@ -108,9 +119,7 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
                          _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2], dtype="f8")
             zero = zero or bool(zeros.any())
             traces.append(trace)
-    notes = [{"text": "gaps: exactly 0", "xref": "x domain", "x": 0.98, "xanchor": "right",
-              "yref": "y domain", "y": 0.02, "yanchor": "bottom", "showarrow": False,
-              "bgcolor": "rgba(255, 255, 255, 0.85)", "font": {"size": 11}}] if zero else []
+    notes = [corner_note("gaps: exactly 0")] if zero else []
     return Panel("Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
                  log_y=True, x_title="epoch", y_axis={"nticks": 6}, notes=notes)
 
