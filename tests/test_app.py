@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -15,3 +17,19 @@ def test_app_runs_and_shows_title() -> None:
     assert not at.exception
     assert [t.value for t in at.title] == ["Descent"]
     assert any("neural networks learn" in m.value for m in at.markdown)
+
+
+def test_a_crash_shows_visitors_no_traceback() -> None:
+    """The deployed config hides an uncaught exception's message and stack trace (they go
+    to the server's log); the page still shows that an error happened, and its type. A
+    fresh process in the project root reads .streamlit/config.toml as the server does."""
+    script = ("from streamlit.testing.v1 import AppTest\n"
+              "at = AppTest.from_string('raise ValueError(\"/secret/path\")').run()\n"
+              "error = at.exception[0]\n"
+              "print(error.proto.type, '|', error.message, '|', list(error.stack_trace))\n")
+    shown = subprocess.run([sys.executable, "-c", script], cwd=APP.parent, check=True,
+                           capture_output=True, text=True).stdout
+    error_type, message, trace = (part.strip() for part in shown.split("|"))
+    assert error_type == "ValueError"
+    assert "/secret/path" not in message and "error" in message
+    assert trace == "[]"
