@@ -107,3 +107,25 @@ def test_a_link_accepts_exactly_the_numbers_its_widget_can_show(page, query):
                 field.parse(field.format(type(widget.value)(outside)))
         checked += 1
     assert checked >= 1
+
+
+def test_a_list_keeps_its_known_items_and_names_the_others():
+    parse = url_state.subset_of(("a", "b", "c"))
+    with pytest.raises(url_state.PartlyUnderstood, match="'z', 'y' are not one of") as kept:
+        parse("c,z,a,y,c")
+    assert kept.value.value == ["c", "a"]
+    with pytest.raises(ValueError, match="'z' is not one of") as nothing:
+        parse("z")
+    assert not isinstance(nothing.value, url_state.PartlyUnderstood)  # the default, then
+
+
+def test_a_link_with_one_unknown_optimizer_keeps_the_others():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.query_params["opts"] = "sgd,foo,adam"
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception
+    assert at.sidebar.multiselect[0].value == ["sgd", "adam"]
+    notices = [i.value for i in at.info if "ignored" in i.value]
+    assert len(notices) == 1 and "'foo' is not one of" in notices[0]
+    assert notices[0].endswith("kept sgd,adam")
+    assert at.query_params["opts"] == "sgd,adam"  # the link now says what is shown

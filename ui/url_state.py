@@ -72,13 +72,29 @@ def one_of(choices: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
+class PartlyUnderstood(ValueError):
+    """Part of a value was bad: `load` keeps `value`, the good part, and says what it left."""
+
+    def __init__(self, message: str, value: Any):
+        super().__init__(message)
+        self.value = value
+
+
 def subset_of(choices: Sequence[str]) -> Callable[[str], list[str]]:
+    """Parser for a comma-separated list of choices: unknown items are left out, and
+    only a list with no known item at all is rejected."""
     def parse(text: str) -> list[str]:
-        items = tuple(item for item in text.split(",") if item)
+        items = tuple(dict.fromkeys(item for item in text.split(",") if item))  # order kept
+        known = [item for item in items if item in choices]
         unknown = [item for item in items if item not in choices]
-        if unknown:
-            raise ValueError(f"unknown: {', '.join(unknown)}")
-        return list(dict.fromkeys(items))  # no repeats, order kept
+        if not unknown:
+            return known
+        verb = "is" if len(unknown) == 1 else "are"
+        message = (f"{', '.join(repr(item) for item in unknown)} {verb} not one of "
+                   f"{', '.join(choices)}")
+        if not known:
+            raise ValueError(message)
+        raise PartlyUnderstood(message, known)
     return parse
 
 
@@ -132,6 +148,10 @@ def load(page: str, fields: Sequence[Field], *, max_text: int = 300) -> list[str
             if len(text) > max_text:
                 raise ValueError("the value is too long")
             st.session_state[field.session_key] = field.parse(text)
+        except PartlyUnderstood as error:
+            st.session_state[field.session_key] = error.value
+            notices.append(f"ignored part of `{name}={text[:40]}` from the link: {error}; "
+                           f"kept {field.format(error.value)}")
         except (ValueError, TypeError, OverflowError) as error:
             notices.append(f"ignored `{name}={text[:40]}` from the link: {error}; "
                            "using the default instead")
