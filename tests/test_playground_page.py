@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,31 @@ def test_a_divergent_alpha_is_explained():
     assert len(path) < 200  # it stops at its last good point
     table = results(at)
     assert table["stopped early"].iloc[0].startswith("yes, at step")
+
+
+@pytest.mark.parametrize("lr", ["0.1", "0.75"])
+def test_the_suggested_alpha_runs_the_whole_race(lr):
+    """The valley is stable for α < 2/25: from α = 0.75 a third (0.2) still diverges, so the
+    suggestion must come from a run, not from dividing."""
+    at = open_page(surface="valley", opts="sgd", sgd_lr=lr)
+    text = warnings_text(at)
+    assert "SGD diverged at step" in text
+    suggested, steps = re.search(r"such as ([0-9.e-]+) \(with it this path runs all "
+                                 r"(\d+) steps\)", text).groups()
+    assert float(suggested) <= float(lr) / 3
+    assert int(steps) == next(s for s in at.sidebar.slider if s.label == "Steps").value
+    again = open_page(surface="valley", opts="sgd", sgd_lr=suggested)
+    assert not again.warning  # it really runs to the end
+    assert results(again)["stopped early"].iloc[0] == "no"
+
+
+def test_no_suggested_alpha_when_none_tried_runs_to_the_end():
+    # log(x)·y falls towards x = 0, where it is undefined: in 3000 steps a smaller α only
+    # gets there later
+    query = {"surface": "custom", "formula": "log(x)*y", "opts": "sgd", "steps": "3000"}
+    smallest = re.search(r"Try a much smaller α: even α = ([0-9.e-]+) stops early",
+                         warnings_text(open_page(**query))).group(1)
+    assert results(open_page(**query, sgd_lr=smallest))["stopped early"].iloc[0] != "no"
 
 
 def test_a_jump_off_the_map_from_inside_is_not_called_downhill():

@@ -20,7 +20,7 @@ from engine.race import (
     where_it_ended,
 )
 from surfaces import SURFACES, FormulaError, Surface
-from ui import url_state
+from ui import cache, url_state
 from ui.cache import CUSTOM, get_surface
 from ui.optimizer_controls import HYPERS, hyper_fields, hyper_sliders, widget_key
 from ui.presets import DEFAULT_FORMULA, HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
@@ -228,21 +228,40 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
         elif kind == "jump":
             messages.append(f"{label} stopped at step {k}: its loss was still falling, but "
                             "its next step would have landed far off the map or where f is "
-                            "undefined. Its path stops at its last good point. A smaller α, "
-                            f"such as {_smaller_lr(settings, lane):g}, takes shorter steps.")
+                            "undefined. Its path stops at its last good point. "
+                            f"{_smaller_lr(settings, lane)}")
         elif kind == "unstable":
             lr = settings.hyper[lane.name]["lr"]
             messages.append(f"{label} diverged at step {k}: with α = {lr:g} each step "
                             "overshoots by more than the last, until the path flew off the "
-                            f"map. Its path stops at its last good point. Try a smaller α, "
-                            f"such as {_smaller_lr(settings, lane):g}.")
+                            "map. Its path stops at its last good point. "
+                            f"{_smaller_lr(settings, lane)}")
     return messages
 
 
-def _smaller_lr(settings: Settings, lane: Lane) -> float:
-    """A round α about a third of the lane's, to suggest."""
-    lr = settings.hyper[lane.name]["lr"]
-    return max([o for o in HYPERS["lr"].options if o <= lr / 3] or [lr / 3])
+def _smaller_lr(settings: Settings, lane: Lane) -> str:
+    """'Try a smaller α, such as …': a stop on the α slider, at most a third of the lane's,
+    with which this optimizer runs the whole race without stopping. Up to three are tried
+    (about ÷3, ÷10, ÷30): each is a real run, which the lane cache keeps for when the user
+    picks it."""
+    params = settings.hyper[lane.name]
+    tried = []
+    for divisor in (3, 10, 30):
+        below = [o for o in HYPERS["lr"].options if o <= params["lr"] / divisor]
+        if not below or max(below) in tried:
+            continue
+        option = max(below)
+        tried.append(option)
+        key = ((lane.name, tuple(sorted({**params, "lr": option}.items()))),)
+        (trial,) = cache.race(settings.surface_name, settings.formula, key, settings.start,
+                              settings.steps)
+        if trial.diverged_at < 0:
+            return (f"Try a smaller α, such as {option:g} (with it this path runs all "
+                    f"{settings.steps} steps).")
+    if not tried:
+        return "Try a smaller α."
+    return (f"Try a much smaller α: even α = {tried[-1]:g} stops early from this start; "
+            "or pick another start.")
 
 
 def results_table(surface: Surface, lanes: list[Lane]) -> str:
