@@ -86,9 +86,10 @@ def lab_figures() -> dict[str, dict]:
         "gradients of exactly 0": lab_charts.training_curves([lab_charts.gradient_panel(
             {"relu": [dataclasses.replace(r, grad_norms=np.zeros_like(r.grad_norms))
                       for r in histories["relu"]]})]),
-        "training curves, before training": lab_charts.training_curves([
-            lab_charts.loss_panel({"relu": []}), lab_charts.accuracy_panel({"relu": []}),
-            lab_charts.gradient_panel({"relu": []})]),
+        "training curves, before training": lab_charts.training_curves(
+            lab_charts.before_training([
+                lab_charts.loss_panel({"relu": []}), lab_charts.accuracy_panel({"relu": []}),
+                lab_charts.gradient_panel({"relu": []})], epochs=100)),
         "members' curves": lab_charts.training_curves(lab_charts.member_panels(members)),
         "decision boundary": lab_charts.decision_boundary(
             net.predict_proba, X, y, classes, X_other=X_va, y_other=y_va),

@@ -262,3 +262,20 @@ def test_with_a_penalty_the_page_says_the_curves_show_the_data_loss_alone():
     caption = "The losses drawn are the data loss J alone"
     assert any(caption in c.value for c in open_lab(l2="0.01").caption)
     assert not any(caption in c.value for c in open_lab().caption)
+
+
+@pytest.mark.parametrize("query", [{}, {"mode": "compare"}, {"mode": "bagging"}])
+def test_before_training_the_curves_say_how_to_start(query):
+    """No meaningless axes before the first epoch: each curve panel spans the epochs to
+    come and says to press Start; once an epoch has run, the curves take over."""
+    at = open_lab(epochs="40", **query)
+    curves = charts(at)[0]
+    starts = [a for a in curves["layout"]["annotations"] if "Start training" in a["text"]]
+    panels = [key for key in curves["layout"] if key.startswith("xaxis")]
+    assert len(starts) == len(panels) >= 2
+    assert all(curves["layout"][key]["range"] == [0, 40] for key in panels)
+    train(at, runs=1)
+    curves = charts(at)[0]
+    assert not [a for a in curves["layout"].get("annotations", [])
+                if "Start training" in a["text"]]
+    assert any(len(trace["x"]) for trace in curves["data"])

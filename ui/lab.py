@@ -22,6 +22,7 @@ from ui.lab_session import (
 )
 from viz.lab_charts import (
     accuracy_panel,
+    before_training,
     decision_boundary,
     disagreement_map,
     ensemble_boundaries,
@@ -109,19 +110,26 @@ def _progress(run: LabRun, epochs: int) -> None:
         kind(message)
 
 
+def _waiting(run: LabRun, panels: list, settings: LabSettings) -> list:
+    """The curve panels as they are, or, before the first epoch, saying how to start."""
+    if any(run.histories.values()):
+        return panels
+    return before_training(panels, settings.knobs.epochs)
+
+
 def _draw(run: LabRun, settings: LabSettings) -> None:
     _progress(run, settings.knobs.epochs)
     data = run.data
     if run.mode == BAGGING:
-        plotly_chart(training_curves(member_panels(run.histories)))
+        plotly_chart(training_curves(_waiting(run, member_panels(run.histories), settings)))
         return
     best = None
     if settings.knobs.patience is not None and len(run.trainers) == 1:
         best = next(iter(run.trainers.values())).best_epoch or None
-    plotly_chart(training_curves([
+    plotly_chart(training_curves(_waiting(run, [
         loss_panel(run.histories, best_epoch=best, test_losses=test_losses(run),
                    tested_epochs=kept_epochs(run)),
-        accuracy_panel(run.histories), gradient_panel(run.histories)]))
+        accuracy_panel(run.histories), gradient_panel(run.histories)], settings)))
     if settings.knobs.l1 or settings.knobs.l2:
         st.caption("The losses drawn are the data loss J alone. With L1 or L2 on, training "
                    "minimizes J plus the penalty on the weights, so J itself can rise while "

@@ -7,6 +7,7 @@ is never plotted: callers pass the finite records only (see `plottable`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -138,6 +139,23 @@ def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
                                showlegend=field == "loss"))
         panels.append(Panel(heading, y_title, traces, x_title="epoch", y_axis=y_axis))
     return panels
+
+
+def before_training(panels: list[Panel], epochs: int) -> list[Panel]:
+    """The panels before the first epoch: the x axis spans the epochs to come, and each
+    says how to start instead of showing a y axis that means nothing (plotly.js's −1 … 4
+    for no data). A fixed y axis (accuracy's 0–100%) stays."""
+    waiting = []
+    for panel in panels:
+        y_axis = panel.y_axis if "range" in panel.y_axis else {
+            **panel.y_axis, "showticklabels": False, "showgrid": False, "zeroline": False}
+        waiting.append(replace(
+            panel, x_axis={**panel.x_axis, "range": [0, epochs]}, y_axis=y_axis,
+            notes=[*panel.notes, {
+                "text": "Press ▶ Start training:<br>one point per epoch appears here",
+                "xref": "x domain", "x": 0.5, "yref": "y domain", "y": 0.5,
+                "showarrow": False, "font": {"size": 12, "color": "#6b7280"}}]))
+    return waiting
 
 
 def training_curves(panels: list[Panel]) -> Figure:
