@@ -279,3 +279,16 @@ def test_before_training_the_curves_say_how_to_start(query):
     assert not [a for a in curves["layout"].get("annotations", [])
                 if "Start training" in a["text"]]
     assert any(len(trace["x"]) for trace in curves["data"])
+
+
+def test_a_csv_names_the_numeric_columns_it_leaves_out():
+    text = "a,b,c,label\n" + "\n".join(f"{i},{(i * 7) % 11},{i % 5},{'yes' if i % 3 else 'no'}"
+                                       for i in range(40))
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(text).run()
+    assert lab_run(at).data.features == ["a", "b"]  # two, for the decision boundary
+    assert any(c.value.startswith("Not used: c. Two features") for c in at.sidebar.caption)
+    at.sidebar.multiselect[0].set_value(["a", "b", "c"]).run()
+    assert not at.exception
+    assert lab_run(at).data.features == ["a", "b", "c"]
+    assert not [c for c in at.sidebar.caption if c.value.startswith("Not used")]

@@ -208,6 +208,11 @@ def _csv_controls(side, notices: list[str]):
     default = choices[:2]
     features = side.multiselect("Feature columns (numeric)", choices, default=default,
                                 key="lab_csv_features")
+    unused = [c for c in choices if c not in features]
+    if unused:  # the first two are chosen for the boundary: say which others there are
+        why = (" Two features let the lab draw the decision boundary; add more to train "
+               "on them too." if len(features) == 2 else "")
+        side.caption(f"Not used: {', '.join(unused)}.{why}")
     try:
         return to_dataset(table, features, label)
     except CSVError as error:
