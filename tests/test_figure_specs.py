@@ -76,7 +76,7 @@ def lab_figures() -> dict[str, dict]:
     classes = ["class 0", "class 1"]
     return {
         "training curves, two runs": lab_charts.training_curves([
-            lab_charts.loss_panel(histories, best_epoch=2,
+            lab_charts.loss_panel(histories, best_epochs={"relu": 2},
                                   test_losses={"relu": 0.4, "sigmoid": 0.6}),
             lab_charts.accuracy_panel(histories), lab_charts.gradient_panel(histories)]),
         "training curves, one run": lab_charts.training_curves([
@@ -171,7 +171,7 @@ def test_the_best_epoch_line_sits_on_the_loss_panel():
     layout = FIGURES["training curves, two runs"]["layout"]
     (shape,), notes = layout["shapes"], layout["annotations"]
     assert shape["xref"] == "x" and shape["x0"] == shape["x1"] == 2
-    assert [n["text"] for n in notes if n["xref"] == "x"] == ["best epoch 2"]
+    assert [n["text"] for n in notes if n["xref"] == "x"] == ["relu: best epoch 2"]
     assert layout["yaxis2"]["tickformat"] == ".0%"  # accuracy
     assert layout["yaxis3"]["type"] == "log"  # gradient magnitudes
 

@@ -179,6 +179,18 @@ def test_early_stopping_marks_the_best_epoch():
     assert any("best epoch" in a.get("text", "") for a in loss["layout"].get("annotations", []))
 
 
+def test_compare_mode_marks_each_networks_best_epoch():
+    at = train(open_lab(mode="compare", early="1", patience="3", epochs="300", noise="0.5",
+                        n="100"), runs=25)
+    best = {label: t.best_epoch for label, t in lab_run(at).trainers.items()}
+    assert len(best) == 2 and all(best.values())
+    layout = charts(at)[0]["layout"]
+    notes = sorted(a["text"] for a in layout["annotations"] if "best epoch" in a["text"])
+    assert notes == sorted(f"{label}: best epoch {epoch}" for label, epoch in best.items())
+    lines = sorted(s["x0"] for s in layout["shapes"] if s["xref"] == "x")
+    assert lines == sorted(best.values())
+
+
 GOOD_CSV = "a,b,label\n" + "\n".join(f"{i},{(i * 7) % 11},{'yes' if i % 3 else 'no'}"
                                      for i in range(40))
 

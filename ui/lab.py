@@ -123,11 +123,10 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
     if run.mode == BAGGING:
         plotly_chart(training_curves(_waiting(run, member_panels(run.histories), settings)))
         return
-    best = None
-    if settings.knobs.patience is not None and len(run.trainers) == 1:
-        best = next(iter(run.trainers.values())).best_epoch or None
+    best = ({label: t.best_epoch for label, t in run.trainers.items() if t.best_epoch}
+            if settings.knobs.patience is not None else {})
     plotly_chart(training_curves(_waiting(run, [
-        loss_panel(run.histories, best_epoch=best, test_losses=test_losses(run),
+        loss_panel(run.histories, best_epochs=best, test_losses=test_losses(run),
                    tested_epochs=kept_epochs(run)),
         accuracy_panel(run.histories), gradient_panel(run.histories)], settings)))
     if settings.knobs.l1 or settings.knobs.l2:

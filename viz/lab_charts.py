@@ -65,12 +65,13 @@ def _prefix(label: str, runs: dict) -> str:
     return f"{label}: " if len(runs) > 1 else ""
 
 
-def loss_panel(runs: dict[str, Sequence], *, best_epoch: int | None = None,
+def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None = None,
                test_losses: dict[str, float] | None = None,
                tested_epochs: dict[str, int] | None = None) -> Panel:
-    """Training and validation loss per epoch for one or two runs. A test loss sits at
-    the epoch whose weights it tested (`tested_epochs`; by default the last one): early
-    stopping and a divergence give the network back its best weights."""
+    """Training and validation loss per epoch for one or two runs, with a line at each
+    run's best epoch (`best_epochs`, for early stopping). A test loss sits at the epoch
+    whose weights it tested (`tested_epochs`; by default the last one): early stopping
+    and a divergence give the network back its best weights."""
     traces = []
     for i, (label, history) in enumerate(runs.items()):
         records, prefix = plottable(history), _prefix(label, runs)
@@ -82,9 +83,15 @@ def loss_panel(runs: dict[str, Sequence], *, best_epoch: int | None = None,
                 "mode": "markers", "name": prefix + "test (the weights kept)",
                 "marker": {"symbol": "diamond", "size": 11, "color": "#111827"}})
     shapes, notes = [], []
-    if best_epoch:
-        shape, note = vline(best_epoch, "#16a34a", f"best epoch {best_epoch}")
-        shapes, notes = [shape], [note]
+    for i, label in enumerate(runs):
+        best = (best_epochs or {}).get(label)
+        if not best:
+            continue
+        shape, note = vline(best, "#16a34a", f"{_prefix(label, runs)}best epoch {best}")
+        shape["line"]["dash"] = "dot" if i % 2 == 0 else "dashdot"  # as the run's curves
+        note["y"] = 1 - 0.09 * len(notes)  # a second run's label below the first
+        shapes.append(shape)
+        notes.append(note)
     return Panel("Loss per epoch", "loss J", traces, x_title="epoch", shapes=shapes,
                  notes=notes)
 
