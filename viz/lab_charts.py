@@ -227,9 +227,12 @@ def _image_layout(uri, xs, ys, heading, height) -> dict:
     return {
         "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
         "title": title(heading),
-        "xaxis": {"range": [x0, x1], "showgrid": False, "zeroline": False, **PLAIN_AXIS},
+        # equal scales; "domain": plotly.js shrinks the plot to the picture rather than
+        # widening an axis past it, which left white ("unsure") strips beside it
+        "xaxis": {"range": [x0, x1], "showgrid": False, "zeroline": False,
+                  "constrain": "domain", **PLAIN_AXIS},
         "yaxis": {"range": [y0, y1], "showgrid": False, "zeroline": False,
-                  "scaleanchor": "x", "scaleratio": 1, **PLAIN_AXIS},
+                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain", **PLAIN_AXIS},
         "images": [{"source": uri, "xref": "x", "yref": "y", "x": x0, "y": y1,
                     "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                     "layer": "below"}],

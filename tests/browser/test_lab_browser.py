@@ -126,3 +126,28 @@ def test_csv_upload_good_then_broken_keeps_the_good_one(page, server, browser_er
     save_screenshot(page, "lab-csv")
     assert page.locator(EXCEPTION).count() == 0
     assert not browser_errors
+
+
+def test_the_boundary_picture_fills_its_plot(page, server, browser_errors):
+    """The boundary's axes keep equal scales by shrinking the plot to the picture, not by
+    widening an axis past it: white strips beside the picture read as "unsure"."""
+    for query in ("lab", "lab?data=spirals", "lab?mode=bagging&members=3&epochs=5"):
+        open_page(page, server, query)
+        if "bagging" in query:
+            start(page)
+            wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
+                           what="the ensemble to finish")
+        wait_for_charts(page, count=2)
+        gaps = page.evaluate("""() => Array.from(
+            document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
+            .filter(gd => (gd.layout.images || []).length)
+            .map(gd => {
+              const L = gd._fullLayout, img = L.images[0];
+              const [x0, x1] = L.xaxis.range, [y0, y1] = L.yaxis.range;
+              return Math.max(Math.abs(x0 - img.x), Math.abs(x1 - (img.x + img.sizex)),
+                              Math.abs(y1 - img.y), Math.abs(y0 - (img.y - img.sizey)))
+                     / Math.max(img.sizex, img.sizey);
+            })""")
+        assert gaps and max(gaps) < 1e-6, (query, gaps)
+    assert page.locator(EXCEPTION).count() == 0
+    assert not browser_errors
