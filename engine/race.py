@@ -157,9 +157,12 @@ def steps_to_minimum(lane: Lane, minima: np.ndarray, tol: float) -> int | None:
 
 def where_it_ended(surface, lane: Lane, tol: float) -> str:
     """Name the critical point the path ended at; else say where it stopped early, or
-    that it is still on its way."""
+    that it is still on its way, and whether that is off the map (paths may wander past
+    its edge before they count as escaped: see escape_bounds)."""
     end = lane.positions[lane.last_step]
-    at = f"({end[0]:.3g}, {end[1]:.3g})"
+    (x0, x1), (y0, y1) = surface.bounds
+    off_map = ", off the map" if not (x0 <= end[0] <= x1 and y0 <= end[1] <= y1) else ""
+    at = f"({end[0]:.3g}, {end[1]:.3g}){off_map}"
     points = surface.critical_points
     if points:
         xy = np.array([[p.x, p.y] for p in points])

@@ -104,3 +104,17 @@ def test_minima_and_tolerance_helpers():
     ([[np.nan, 0.0], [0.0, 1.0]], "a flat point")])
 def test_a_flat_point_is_named_by_its_curvature(hessian, kind):
     assert flat_point_kind(np.array(hessian)) == kind
+
+
+def test_a_path_past_the_maps_edge_is_said_to_be_off_the_map():
+    # On the saddle RMSProp slides off along y and, in 100 steps, is past the edge (y = 3)
+    # but not yet far enough to count as escaped: still on its way, off the map
+    surface = SURFACES["saddle"]
+    (lane,) = run_race(surface, {"rmsprop": make_optimizer(
+        "rmsprop", **PRESETS["saddle"]["hyper"]["rmsprop"])}, surface.start, 100)
+    end = lane.positions[lane.last_step]
+    assert lane.diverged_at < 0 and abs(end[1]) > surface.bounds[1][1]
+    said = where_it_ended(surface, lane, tolerance(surface.bounds))
+    assert said.startswith("on its way (") and said.endswith(", off the map")
+    # the race's own ends on the map say nothing of the kind
+    assert not any("off the map" in end for end in race("two_minima")[2].values())
