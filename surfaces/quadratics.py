@@ -54,7 +54,9 @@ VALLEY = Surface(
     name="valley",
     title="Narrow valley",
     description=(
-        "A long narrow valley: plain gradient descent zig-zags across it, momentum rolls along."
+        "A long narrow valley: plain gradient descent zig-zags from wall to wall at every "
+        "step; momentum swings across less often while it gathers speed along the floor, "
+        "and Nesterov's look-ahead damps the swings and arrives first."
     ),
     latex=r"f(x, y) = \tfrac{1}{2}\left(x^2 + 25\, y^2\right)",
     f=_valley_f,

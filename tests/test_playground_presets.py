@@ -9,6 +9,7 @@ from engine.race import (
     flat_point_kind,
     minima_of,
     run_race,
+    steps_to_minimum,
     tolerance,
     where_it_ended,
 )
@@ -48,6 +49,15 @@ def test_valley_sgd_zigzags_but_everyone_arrives():
     assert all(end.startswith("global minimum") for end in ends.values())
     y = lanes["sgd"].positions[:20, 1]
     assert np.all(np.sign(y[1:]) != np.sign(y[:-1]))  # crosses the valley floor every step
+    # as the description says: momentum crosses less often, Nesterov arrives first
+    def crossings(name):
+        y = lanes[name].positions[:, 1]
+        return int(np.sum(np.sign(y[1:]) != np.sign(y[:-1])))
+    assert crossings("momentum") < crossings("sgd") / 2
+    surface = SURFACES["valley"]
+    arrive = {name: steps_to_minimum(lanes[name], minima_of(surface), tolerance(surface.bounds))
+              for name in ("sgd", "momentum", "nesterov")}
+    assert arrive["nesterov"] < min(arrive["sgd"], arrive["momentum"])
 
 
 def test_rosenbrock_newton_and_momentum_reach_the_minimum_sgd_does_not():
