@@ -27,9 +27,10 @@ def test_a_crash_shows_visitors_no_traceback() -> None:
               "at = AppTest.from_string('raise ValueError(\"/secret/path\")').run()\n"
               "error = at.exception[0]\n"
               "print(error.proto.type, '|', error.message, '|', list(error.stack_trace))\n")
-    shown = subprocess.run([sys.executable, "-c", script], cwd=APP.parent, check=True,
-                           capture_output=True, text=True).stdout
-    error_type, message, trace = (part.strip() for part in shown.split("|"))
+    done = subprocess.run([sys.executable, "-c", script], cwd=APP.parent,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    error_type, message, trace = (part.strip() for part in done.stdout.split("|"))
     assert error_type == "ValueError"
     assert "/secret/path" not in message and "error" in message
     assert trace == "[]"

@@ -184,6 +184,7 @@ def test_compare_mode_marks_each_networks_best_epoch():
                         n="100"), runs=25)
     best = {label: t.best_epoch for label, t in lab_run(at).trainers.items()}
     assert len(best) == 2 and all(best.values())
+    assert len(set(best.values())) == 2  # else one network's line drawn twice would pass
     layout = charts(at)[0]["layout"]
     notes = sorted(a["text"] for a in layout["annotations"] if "best epoch" in a["text"])
     assert notes == sorted(f"{label}: best epoch {epoch}" for label, epoch in best.items())
@@ -304,3 +305,12 @@ def test_a_csv_names_the_numeric_columns_it_leaves_out():
     assert not at.exception
     assert lab_run(at).data.features == ["a", "b", "c"]
     assert not [c for c in at.sidebar.caption if c.value.startswith("Not used")]
+
+
+def test_csv_column_names_are_shown_as_written():
+    text = "x_1,x_2,$cost*,label\n" + "\n".join(f"{i},{(i * 7) % 11},{i % 5},{i % 2}"
+                                                for i in range(40))
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(text).run()
+    (caption,) = [c.value for c in at.sidebar.caption if c.value.startswith("Not used")]
+    assert caption.startswith(r"Not used: \$cost\*.")  # not LaTeX, not emphasis

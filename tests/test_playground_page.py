@@ -124,8 +124,8 @@ def test_the_suggested_alpha_runs_the_whole_race(lr):
     at = open_page(surface="valley", opts="sgd", sgd_lr=lr)
     text = warnings_text(at)
     assert "SGD diverged at step" in text
-    suggested, steps = re.search(r"such as ([0-9.e-]+) \(with it this path runs all "
-                                 r"(\d+) steps\)", text).groups()
+    suggested, steps = re.search(r"such as ([0-9.e-]+): with it, SGD runs all (\d+) steps",
+                                 text).groups()
     assert float(suggested) <= float(lr) / 3
     assert int(steps) == next(s for s in at.sidebar.slider if s.label == "Steps").value
     again = open_page(surface="valley", opts="sgd", sgd_lr=suggested)
@@ -133,13 +133,36 @@ def test_the_suggested_alpha_runs_the_whole_race(lr):
     assert results(again)["stopped early"].iloc[0] == "no"
 
 
-def test_no_suggested_alpha_when_none_tried_runs_to_the_end():
+def test_a_smaller_alpha_that_then_runs_downhill_is_said_to_cure_the_overshoot():
+    # The saddle falls forever along y: with a small enough α SGD stops overshooting, and
+    # slides off; "try a much smaller α" would never help, and is not said
+    for opts in ("sgd", "sgd,momentum"):
+        at = open_page(surface="saddle", opts=opts, sgd_lr="2", momentum_lr="1")
+        text = warnings_text(at)
+        for label in opts.replace("sgd", "SGD").replace("momentum", "Momentum").split(","):
+            suggested = re.search(rf"With a smaller α, such as ([0-9.e-]+), {label} no longer "
+                                  r"overshoots, but it then runs off the map downhill",
+                                  text).group(1)
+            again = open_page(surface="saddle", opts=label.lower(),
+                              **{f"{label.lower()}_lr": suggested})
+            assert f"{label} ran off the map downhill" in warnings_text(again)
+        assert "much smaller" not in text
+
+
+def test_when_no_smaller_alpha_helps_the_message_says_why():
     # log(x)·y falls towards x = 0, where it is undefined: in 3000 steps a smaller α only
     # gets there later
     query = {"surface": "custom", "formula": "log(x)*y", "opts": "sgd", "steps": "3000"}
-    smallest = re.search(r"Try a much smaller α: even α = ([0-9.e-]+) stops early",
-                         warnings_text(open_page(**query))).group(1)
+    smallest = re.search(r"Even with α = ([0-9.e-]+) it stops early \(at step \d+\): from "
+                         r"this start f keeps falling", warnings_text(open_page(**query))).group(1)
     assert results(open_page(**query, sgd_lr=smallest))["stopped early"].iloc[0] != "no"
+    # f = 10⁷x² + y² is too steep for every α on the slider
+    steep = {"surface": "custom", "formula": "10000000*x**2 + y**2", "opts": "sgd",
+             "x": "0.5", "y": "0.5"}
+    assert ("Even the slider's smallest α is too large for this surface."
+            in warnings_text(open_page(**steep, sgd_lr="0.0001")))
+    assert ("Even α = 0.0001, the slider's smallest, still overshoots"
+            in warnings_text(open_page(**steep, sgd_lr="0.0003")))
 
 
 def test_a_jump_off_the_map_from_inside_is_not_called_downhill():
@@ -286,3 +309,10 @@ def test_a_stopped_path_is_not_on_its_way():
 def test_a_start_far_off_the_map_is_shown_as_a_short_number():
     at = open_page(x="1e6")
     assert "The start x = 1e+06 was outside the map; moved it to 3." in [i.value for i in at.info]
+
+
+def test_the_alpha_below_a_third_is_found_without_rounding_errors():
+    from ui.lr_advice import _option_below
+    assert _option_below(0.3, 3) == 0.1  # 0.3 / 3 is 0.0999… in floating point
+    assert _option_below(0.15, 3) == 0.05
+    assert _option_below(0.0001, 3) is None  # below the slider's smallest stop

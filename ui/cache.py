@@ -54,7 +54,8 @@ class _LaneKey(NamedTuple):
     params: tuple  # ((param, value), ...)
 
 
-_LANES = LaneCache(max_entries=224)  # 7 optimizers × 32 races
+_LANES = LaneCache(max_entries=224)  # 7 optimizers × 32 races (or fewer races, and the
+# α trials of ui.lr_advice: up to three lanes per diverging one)
 
 
 def race(name: str, formula: str, settings: tuple, start: tuple[float, float],

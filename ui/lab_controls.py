@@ -19,6 +19,7 @@ from ui.lab_session import (
     split,
     synthetic_data,
 )
+from ui.markdown import escape
 from ui.optimizer_controls import HYPERS
 
 PAGE = "lab"
@@ -210,9 +211,9 @@ def _csv_controls(side, notices: list[str]):
                                 key="lab_csv_features")
     unused = [c for c in choices if c not in features]
     if unused:  # the first two are chosen for the boundary: say which others there are
-        why = (" Two features let the lab draw the decision boundary; add more to train "
-               "on them too." if len(features) == 2 else "")
-        side.caption(f"Not used: {', '.join(unused)}.{why}")
+        why = (" Two features let the lab draw the decision boundary; add others to train "
+               "on them too (the boundary is then not drawn)." if len(features) == 2 else "")
+        side.caption(f"Not used: {', '.join(escape(c) for c in unused)}.{why}")
     try:
         return to_dataset(table, features, label)
     except CSVError as error:

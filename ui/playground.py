@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +19,11 @@ from engine.race import (
     where_it_ended,
 )
 from surfaces import SURFACES, FormulaError, Surface
-from ui import cache, url_state
+from ui import url_state
 from ui.cache import CUSTOM, get_surface
-from ui.optimizer_controls import HYPERS, hyper_fields, hyper_sliders, widget_key
+from ui.lr_advice import CURABLE, smaller_lr_advice
+from ui.markdown import escape
+from ui.optimizer_controls import hyper_fields, hyper_sliders, widget_key
 from ui.presets import DEFAULT_FORMULA, HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
 from viz.colors import OPTIMIZER_LABELS
 from viz.figure import Panel
@@ -203,9 +204,12 @@ def _start_inputs(side, surface: Surface, notices: list[str]) -> tuple[float, fl
 
 
 def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings) -> list[str]:
+    kinds = {lane.name: divergence_kind(surface, lane) for lane in lanes}
+    advice = smaller_lr_advice(surface, [lane for lane in lanes if lane.name != "newton"
+                                         and kinds[lane.name] in CURABLE], settings)
     messages = []
     for lane in lanes:
-        kind = divergence_kind(surface, lane)
+        kind = kinds[lane.name]
         label = OPTIMIZER_LABELS[lane.name]
         k = lane.diverged_at
         if kind == "start":
@@ -229,39 +233,14 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
             messages.append(f"{label} stopped at step {k}: its loss was still falling, but "
                             "its next step would have landed far off the map or where f is "
                             "undefined. Its path stops at its last good point. "
-                            f"{_smaller_lr(settings, lane)}")
+                            f"{advice[lane.name]}")
         elif kind == "unstable":
             lr = settings.hyper[lane.name]["lr"]
             messages.append(f"{label} diverged at step {k}: with α = {lr:g} each step "
                             "overshoots by more than the last, until the path flew off the "
                             "map. Its path stops at its last good point. "
-                            f"{_smaller_lr(settings, lane)}")
+                            f"{advice[lane.name]}")
     return messages
-
-
-def _smaller_lr(settings: Settings, lane: Lane) -> str:
-    """'Try a smaller α, such as …': a stop on the α slider, at most a third of the lane's,
-    with which this optimizer runs the whole race without stopping. Up to three are tried
-    (about ÷3, ÷10, ÷30): each is a real run, which the lane cache keeps for when the user
-    picks it."""
-    params = settings.hyper[lane.name]
-    tried = []
-    for divisor in (3, 10, 30):
-        below = [o for o in HYPERS["lr"].options if o <= params["lr"] / divisor]
-        if not below or max(below) in tried:
-            continue
-        option = max(below)
-        tried.append(option)
-        key = ((lane.name, tuple(sorted({**params, "lr": option}.items()))),)
-        (trial,) = cache.race(settings.surface_name, settings.formula, key, settings.start,
-                              settings.steps)
-        if trial.diverged_at < 0:
-            return (f"Try a smaller α, such as {option:g} (with it this path runs all "
-                    f"{settings.steps} steps).")
-    if not tried:
-        return "Try a smaller α."
-    return (f"Try a much smaller α: even α = {tried[-1]:g} stops early from this start; "
-            "or pick another start.")
 
 
 def results_table(surface: Surface, lanes: list[Lane]) -> str:
@@ -289,9 +268,7 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
 
 
 def _table_row(cells) -> str:
-    # | ends a cell; $ * _ would start LaTeX or emphasis
-    escaped = (re.sub(r"([|$*_\\])", r"\\\1", str(cell)) for cell in cells)
-    return "| " + " | ".join(escaped) + " |"
+    return "| " + " | ".join(escape(cell) for cell in cells) + " |"
 
 
 def rule_panels(settings: Settings) -> None:

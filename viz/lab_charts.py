@@ -88,7 +88,7 @@ def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None 
         if not best:
             continue
         shape, note = vline(best, "#16a34a", f"{_prefix(label, runs)}best epoch {best}")
-        shape["line"]["dash"] = "dot" if i % 2 == 0 else "dashdot"  # as the run's curves
+        shape["line"]["dash"] = "dot" if i % 2 == 0 else "dashdot"  # tells two runs apart
         note["y"] = 1 - 0.09 * len(notes)  # a second run's label below the first
         shapes.append(shape)
         notes.append(note)

@@ -1,0 +1,82 @@
+"""Which smaller α to suggest to a playground lane that overshot, found by running it.
+
+A lane that overshoots ("unstable") or whose next step would leave the map while its
+loss still falls ("jump") gets a stop on the α slider about ÷3 of its own, else ÷10,
+else ÷30, with which it does neither. Dividing is not enough: on the valley α = 0.75
+diverges and so does its third, 0.2. The candidates of every such lane run together,
+one race per round (ui.cache.race, whose lane cache keeps them for when one is picked).
+A candidate that then runs off downhill still counts: α is no longer the trouble there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.race import Lane, divergence_kind
+from surfaces import Surface
+from ui import cache
+from ui.optimizer_controls import HYPERS
+from viz.colors import OPTIMIZER_LABELS
+
+if TYPE_CHECKING:
+    from ui.playground import Settings
+
+CURABLE = ("unstable", "jump")  # the stops a smaller α can prevent
+DIVISORS = (3, 10, 30)
+
+
+def _option_below(lr: float, divisor: int) -> float | None:
+    """The largest slider stop ≤ lr / divisor (compared without dividing: 0.3 / 3 is
+    0.0999… in floating point, which would skip the stop 0.1)."""
+    below = [o for o in HYPERS["lr"].options if o * divisor <= lr * (1 + 1e-9)]
+    return max(below) if below else None
+
+
+def smaller_lr_advice(surface: Surface, lanes: list[Lane], settings: Settings) -> dict[str, str]:
+    """A sentence per lane (by optimizer name) saying which smaller α to try, or why a
+    smaller one would not help."""
+    advice: dict[str, str] = {}
+    last: dict[str, tuple[float, Lane]] = {}  # each lane's latest failed trial
+    waiting = [lane.name for lane in lanes]
+    for divisor in DIVISORS:
+        trials = {}
+        for name in waiting:
+            option = _option_below(settings.hyper[name]["lr"], divisor)
+            if option is not None and (name not in last or option < last[name][0]):
+                trials[name] = option
+        if not trials:
+            break
+        key = tuple((name, tuple(sorted({**settings.hyper[name], "lr": lr}.items())))
+                    for name, lr in trials.items())
+        for trial in cache.race(settings.surface_name, settings.formula, key, settings.start,
+                                settings.steps):
+            lr, kind = trials[trial.name], divergence_kind(surface, trial)
+            if kind in CURABLE:
+                last[trial.name] = (lr, trial)
+            else:
+                advice[trial.name] = _better(trial.name, lr, kind, settings.steps)
+        waiting = [name for name in waiting if name not in advice]
+    for name in waiting:
+        advice[name] = _no_better(*last[name], surface) if name in last else (
+            "Even the slider's smallest α is too large for this surface.")
+    return advice
+
+
+def _better(name: str, lr: float, kind: str | None, steps: int) -> str:
+    label = OPTIMIZER_LABELS[name]
+    if kind is None:
+        return f"Try a smaller α, such as {lr:g}: with it, {label} runs all {steps} steps."
+    if kind == "downhill":
+        return (f"With a smaller α, such as {lr:g}, {label} no longer overshoots, but it then "
+                "runs off the map downhill: the surface keeps falling that way.")
+    return f"With a smaller α, such as {lr:g}, {label} no longer overshoots."
+
+
+def _no_better(lr: float, trial: Lane, surface: Surface) -> str:
+    if divergence_kind(surface, trial) == "unstable":
+        if lr == min(HYPERS["lr"].options):
+            return f"Even α = {lr:g}, the slider's smallest, still overshoots: f is too steep here."
+        return f"Even α = {lr:g} still overshoots from this start: try a much smaller one."
+    return (f"Even with α = {lr:g} it stops early (at step {trial.diverged_at}): from this "
+            "start f keeps falling towards the map's edge or where it is undefined, so a "
+            "smaller α only gets there later. Pick another start.")
