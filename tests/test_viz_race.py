@@ -223,3 +223,34 @@ def test_a_curve_of_one_point_is_drawn_as_a_marker():
     one = race_charts.loss_panel([("sgd", np.array([3.0]))], None).traces[0]
     many = race_charts.loss_panel([("sgd", np.array([3.0, 2.0]))], None).traces[0]
     assert one["mode"] == "lines+markers" and many["mode"] == "lines"
+
+
+def _bilinear(xs, ys, z, x, y):
+    """The mesh's bilinear interpolation at (x, y), independently: along x in every row
+    (np.interp), then along y."""
+    along_x = np.array([np.interp(x, xs, row) for row in z])  # (rows, points)
+    return np.array([np.interp(y[k], ys, along_x[:, k]) for k in range(len(x))])
+
+
+def test_3d_paths_lie_on_or_above_the_drawn_surface():
+    """Rosenbrock's narrow valley: the 70 × 70 mesh bridges it above its floor, so paths at
+    their true f were hidden under the skin. Each point is drawn at least as high as the
+    drawn surface there, and never below its true height."""
+    from viz.surface_3d import surface_3d
+    surface = SURFACES["rosenbrock"]
+    opts = {"sgd": make_optimizer("sgd", lr=0.001),
+            "momentum": make_optimizer("momentum", lr=0.001, momentum=0.9)}
+    lanes = run_race(surface, opts, surface.start, 1000)
+    grid = sample_surface(surface.f, surface.bounds)
+    spec = surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
+                             for lane in lanes])
+    skin = spec["data"][0]
+    xs, ys, z = (np.asarray(skin[k], dtype=float) for k in ("x", "y", "z"))
+    raised = 0
+    for path in spec["data"][1:]:
+        x, y, height = (np.asarray(path[k], dtype=float) for k in ("x", "y", "z"))
+        assert np.all(height >= _bilinear(xs, ys, z, x, y) - 1e-9)
+        true = grid.to_height(surface.f(np.column_stack([x, y])))
+        assert np.all(height >= true)
+        raised += int(np.sum(height > true + 0.05 * np.ptp(z)))  # lifted onto the skin
+    assert raised > 0  # the bridged valley is there: without the skin some were hidden

@@ -12,6 +12,24 @@ MESH = 70  # grid lines per side: smooth enough, light enough to send
 MAX_PATH_POINTS = 600
 
 
+def _skin_height(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, x: np.ndarray,
+                 y: np.ndarray) -> np.ndarray:
+    """How high the drawn surface is at (x, y). plotly.js draws each mesh cell as two
+    triangles, so a coarse mesh bridges a narrow valley above its floor and would hide
+    a path drawn at its true f (Rosenbrock's). Either diagonal may split the cell: the
+    higher of the two triangulations is at or above the skin."""
+    i = np.clip(np.searchsorted(xs, x) - 1, 0, len(xs) - 2)
+    j = np.clip(np.searchsorted(ys, y) - 1, 0, len(ys) - 2)
+    tx = np.clip((x - xs[i]) / (xs[i + 1] - xs[i]), 0.0, 1.0)
+    ty = np.clip((y - ys[j]) / (ys[j + 1] - ys[j]), 0.0, 1.0)
+    z00, z01, z10, z11 = z[j, i], z[j, i + 1], z[j + 1, i], z[j + 1, i + 1]  # z[row y, col x]
+    split_00_11 = np.where(tx >= ty, z00 + tx * (z01 - z00) + ty * (z11 - z01),
+                           z00 + ty * (z10 - z00) + tx * (z11 - z10))
+    split_01_10 = np.where(tx + ty <= 1, z00 + tx * (z01 - z00) + ty * (z10 - z00),
+                           z11 + (1 - tx) * (z10 - z11) + (1 - ty) * (z01 - z11))
+    return np.fmax(split_00_11, split_01_10)
+
+
 def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
     """`paths`: (name, positions (K+1, 2), losses (K+1,), last_step) per optimizer."""
     rows = np.linspace(0, len(grid.ys) - 1, MESH).round().astype(int)
@@ -30,7 +48,9 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
                          .round().astype(int))
         x, y = positions[keep, 0], positions[keep, 1]
         keep = keep[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]  # the box shows the surface
-        heights = grid.to_height(losses[keep]) + lift
+        skin = _skin_height(z, grid.xs[cols], grid.ys[rows], positions[keep, 0],
+                            positions[keep, 1])
+        heights = np.fmax(grid.to_height(losses[keep]), skin) + lift
         data.append({
             "type": "scatter3d", "x": numbers(positions[keep, 0]),
             "y": numbers(positions[keep, 1]), "z": numbers(heights), "mode": "lines+markers",
@@ -44,7 +64,7 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
         "legend": {"orientation": "h", "y": 0.02, "x": 0},
         "scene": {"xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
                   "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
-                  "zaxis": {"title": {"text": grid.height_label}},
-                  "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}},
+                  "zaxis": {"title": {"text": grid.height_label}, "nticks": 5},
+                  "camera": {"eye": {"x": -0.6, "y": -1.6, "z": 1.75}},
                   "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}}}
     return {"data": data, "layout": layout}
