@@ -90,9 +90,13 @@ def is_idle(page: Page) -> bool:
 
 
 def assert_no_exception(page: Page) -> None:
+    """The page shows only an exception's type (client.showErrorDetails = "type"); the
+    server's log has its message and traceback."""
     errors = page.locator(EXCEPTION)
     if errors.count():
-        raise AssertionError("Streamlit shows an exception:\n" + errors.first.inner_text())
+        raise AssertionError("Streamlit shows an exception (its traceback is in "
+                             "tests/artifacts/streamlit-server.log):\n"
+                             + errors.first.inner_text())
 
 
 def wait_for_rerun(page: Page, predicate: Callable[[], bool], *, timeout: float = 30,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.browser.helpers import (
-    EXCEPTION,
     address,
+    assert_no_exception,
     chart_signature,
     move_slider,
     open_page,
@@ -25,7 +25,7 @@ def test_home_links_open_an_experiment(page, server, browser_errors):
                    timeout=60, what="the playground with the experiment's settings")
     wait_for_charts(page, count=2)  # the race map and the curves
     assert "opts=sgd%2Cnewton" in address(page) or "opts=sgd,newton" in address(page)
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
     assert not browser_errors
 
 
@@ -41,7 +41,7 @@ def test_loss_functions_page(page, server, browser_errors):
                    what="new softmax bars")
     assert "c2=" in address(page)
     save_screenshot(page, "losses")
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
     assert not browser_errors
 
 
@@ -54,5 +54,5 @@ def test_unstable_gradients_page(page, server, browser_errors):
                    what="profiles of a shallower network")
     assert "depth=17" in address(page)
     save_screenshot(page, "gradients")
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
     assert not browser_errors

@@ -7,8 +7,8 @@ import re
 import time
 
 from tests.browser.helpers import (
-    EXCEPTION,
     address,
+    assert_no_exception,
     move_slider,
     open_page,
     save_screenshot,
@@ -65,7 +65,7 @@ def test_training_is_live_and_survives_a_new_alpha(page, server, browser_errors)
     print(f"\ndefault run: {time.monotonic() - t0:.1f} s from Start to finished, "
           f"{len(running)} distinct sizes of the loss curve seen while training")
     save_screenshot(page, "lab-finished")
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
 
     # Again, and change α while it trains: nothing crashes, nothing restarts.
     page.get_by_role("button", name="⟲ Reset").click()
@@ -78,7 +78,7 @@ def test_training_is_live_and_survives_a_new_alpha(page, server, browser_errors)
     wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
                    what="the run to finish after α changed")
     assert progress(page)[0] == 100 and before > 0
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
     assert "lr=" in address(page)
     assert not browser_errors
 
@@ -99,7 +99,7 @@ def test_comparison_and_bagging_modes_draw(page, server, browser_errors):
     wait_for_charts(page, count=2)
     assert page.get_by_text("The ensemble", exact=True).count() == 1  # (its table is a canvas)
     save_screenshot(page, "lab-bagging")
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
     assert not browser_errors
 
 
@@ -124,7 +124,7 @@ def test_csv_upload_good_then_broken_keeps_the_good_one(page, server, browser_er
     wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
                    what="training on the good file")
     save_screenshot(page, "lab-csv")
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
     assert not browser_errors
 
 
@@ -149,5 +149,5 @@ def test_the_boundary_picture_fills_its_plot(page, server, browser_errors):
                      / Math.max(img.sizex, img.sizey);
             })""")
         assert gaps and max(gaps) < 1e-6, (query, gaps)
-    assert page.locator(EXCEPTION).count() == 0
+    assert_no_exception(page)
     assert not browser_errors
