@@ -416,3 +416,36 @@ def test_large_initialization_explodes():
 def test_links_are_built_from_known_pages():
     assert {item.page for item in [*TOPICS, *EXPERIMENTS]} <= {
         PLAYGROUND, LAB, "pages/losses.py", "pages/gradients.py"}
+
+
+def test_a_tiny_probability_is_never_shown_as_zero_inside_the_log():
+    """c = (8, −8), true class dog: y'_dog = e⁻¹⁶/(1 + e⁻¹⁶) ≈ 1.1·10⁻⁷. Rounded to 0.000
+    it read −log 0.000 = 16.000 (log 0 is infinite)."""
+    at = app("pages/losses.py", k="2", true="dog", c1="8", c2="-8")
+    assert not at.exception
+    latex = " ".join(e.value for e in at.get("latex"))
+    p = np.exp(-16.0) / (1 + np.exp(-16.0))
+    mantissa, exponent = f"{p:.1e}".split("e")
+    shown = rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    assert rf"&= {shown}" in latex and rf"-\log {shown} = {-np.log(p):.3f}" in latex
+    assert "0.000" not in latex
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    bars = next(c for c in specs if c["data"][0]["type"] == "bar")["data"][0]
+    power = str(-int(exponent)).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    assert bars["text"][1] == f"{mantissa}·10⁻{power}"
+
+
+def test_the_softmax_value_has_a_line_of_its_own():
+    # five classes: the fraction fills the column, and "= 0.028" was cut off at "= 0"
+    at = app("pages/losses.py", k="5", true="fish")
+    first = at.get("latex")[0].value
+    assert r"\begin{aligned}" in first and r"\\ &= 0.0" in first
+
+
+def test_a_true_class_beyond_the_classes_is_explained():
+    at = app("pages/losses.py", k="3", true="frog")
+    assert not at.exception
+    assert next(r for r in at.radio if r.key == "true").value == "cat"
+    assert any("The true class frog needs at least 5 classes" in i.value for i in at.info)
+    at.run()
+    assert not any("needs at least" in i.value for i in at.info)  # said once

@@ -11,6 +11,7 @@ import streamlit as st
 from engine.losses import cross_entropy, entropy, mse, one_hot, softmax
 from ui import url_state
 from ui.concepts import CAT_DOG, cat_dog
+from viz.number_text import number_tex
 
 PAGE = "losses"
 MAX_CLASSES = 5
@@ -52,7 +53,10 @@ def explorer() -> Explorer:
     top = st.columns([1, 2])
     k = top[0].slider("Classes", 2, MAX_CLASSES, key="k")
     names = CLASS_NAMES[:k]
-    if state["true"] not in names:
+    if state["true"] not in names:  # a link's, or fewer classes than before
+        needed = CLASS_NAMES.index(state["true"]) + 1
+        st.info(f"The true class {state['true']} needs at least {needed} classes; with {k}, "
+                f"the true class is {names[0]}.", icon=":material/info:")
         state["true"] = names[0]
     top[1].radio("True class (the label y)", names, key="true", horizontal=True)
     columns = st.columns(k)
@@ -72,17 +76,19 @@ def formulas(ex: Explorer) -> None:
     """The seed's formulas with this sample's numbers in them, computed by the engine."""
     p, y, t = ex.probabilities, ex.y, ex.true_class
     exps = " + ".join(f"e^{{{c:.1f}}}" for c in ex.scores)
-    st.latex(rf"y'_{{{ex.names[t]}}} = \frac{{e^{{{ex.scores[t]:.1f}}}}}{{{exps}}} = {p[t]:.3f}")
+    # the value on a line of its own: with five classes the fraction fills the column
+    st.latex(rf"\begin{{aligned}} y'_{{{ex.names[t]}}} &= \frac{{e^{{{ex.scores[t]:.1f}}}}}"
+             rf"{{{exps}}} \\ &= {number_tex(p[t])} \end{{aligned}}")
     h_true = abs(float(entropy(y)))  # 0, shown without a minus sign
     st.latex(rf"H(y) = -\sum_i y_i \log y_i = {h_true:.2f}")
     st.caption("A one-hot label is certain: its entropy is 0.")
-    st.latex(rf"H(y') = -\sum_i y'_i \log y'_i = {float(entropy(p)):.3f}")
+    st.latex(rf"H(y') = -\sum_i y'_i \log y'_i = {number_tex(float(entropy(p)))}")
     st.caption(f"How unsure the prediction is (at most log {len(p)} = {np.log(len(p)):.3f}).")
     ce = cross_entropy(y[None], p[None])
-    st.latex(rf"\begin{{aligned}} H(y, y') &= -\sum_i y_i \log y'_i \\ &= -\log {p[t]:.3f}"
-             rf" = {ce:.3f} \end{{aligned}}")
+    st.latex(rf"\begin{{aligned}} H(y, y') &= -\sum_i y_i \log y'_i \\ &= "
+             rf"-\log {number_tex(p[t])} = {ce:.3f} \end{{aligned}}")
     st.latex(rf"\mathrm{{MSE}} = \frac{{1}}{{{len(p)}}}\sum_i (y_i - y'_i)^2 = "
-             rf"{mse(y[None], p[None]):.3f}")
+             rf"{number_tex(mse(y[None], p[None]))}")
     right = int(np.argmax(p)) == t
     st.markdown(f"The prediction is **{'right' if right else 'wrong'}**: the highest "
                 f"probability goes to *{ex.names[int(np.argmax(p))]}*.")

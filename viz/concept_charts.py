@@ -21,6 +21,7 @@ from viz.figure import (
     steps_axis,
     title,
 )
+from viz.number_text import number_text
 
 ACTIVATION_COLORS = {"sigmoid": "#D55E00", "tanh": "#0072B2", "relu": "#009E73"}
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
@@ -36,7 +37,7 @@ def _chart(traces, heading: str, height: int, **more) -> Figure:
 def softmax_bars(probabilities: np.ndarray, true_class: int, names: Sequence[str]) -> Figure:
     colors = ["#16a34a" if k == true_class else "#94a3b8" for k in range(len(names))]
     bars = {"type": "bar", "x": list(names), "y": [float(p) for p in probabilities],
-            "marker": {"color": colors}, "text": [f"{p:.3f}" for p in probabilities],
+            "marker": {"color": colors}, "text": [number_text(p) for p in probabilities],
             "textposition": "outside", "hovertemplate": "%{x}: %{y:.4f}<extra></extra>"}
     return _chart([bars], "Softmax probabilities y'ᵢ = q(c)ᵢ (green: the true class)", 320,
                   yaxis=axis("probability", range=[0, 1.12]))

@@ -1,0 +1,32 @@
+"""Small numbers written so that they never read as 0: a probability of 1.1·10⁻⁷ rounded
+to "0.000" and put inside a logarithm would make the arithmetic on screen wrong."""
+
+from __future__ import annotations
+
+import math
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _parts(value: float, decimals: int) -> tuple[str, int] | None:
+    """(mantissa, exponent) when `value` would round to 0 at `decimals` places, else None."""
+    if value == 0 or not math.isfinite(value) or abs(value) >= 0.5 * 10.0**-decimals:
+        return None
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return mantissa, int(exponent)
+
+
+def number_text(value: float, decimals: int = 3) -> str:
+    """`value` with `decimals` places, or as 1.1·10⁻⁷ where that would show 0."""
+    parts = _parts(value, decimals)
+    if parts is None:
+        return f"{value:.{decimals}f}"
+    return f"{parts[0]}·10{str(parts[1]).translate(_SUPERSCRIPT)}"
+
+
+def number_tex(value: float, decimals: int = 3) -> str:
+    """The same in LaTeX: 0.028, or 1.1 \\cdot 10^{-7}."""
+    parts = _parts(value, decimals)
+    if parts is None:
+        return f"{value:.{decimals}f}"
+    return rf"{parts[0]} \cdot 10^{{{parts[1]}}}"
