@@ -3,6 +3,7 @@ the experiments' claims, and the unstable-gradient measurements."""
 
 import dataclasses
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -449,3 +450,21 @@ def test_a_true_class_beyond_the_classes_is_explained():
     assert any("The true class frog needs at least 5 classes" in i.value for i in at.info)
     at.run()
     assert not any("needs at least" in i.value for i in at.info)  # said once
+
+
+@pytest.mark.parametrize(("activation", "init", "depth"), [
+    ("sigmoid", "normalized", 20), ("relu", "large", 20), ("tanh", "small", 40)])
+def test_the_chain_summary_per_layer_factor_multiplies_out_to_its_total(activation, init,
+                                                                         depth):
+    """The per-layer number is the measured one: raised to the number of layers it gives
+    the total the summary states. (|f'|·‖W‖₂ is larger: ‖W‖₂ is W's largest stretch.)"""
+    profile = deep_network_profile(activation, init, depth=depth, width=16, seed=0)
+    total = profile.delta_norms[0] / profile.delta_norms[-1]
+    summary = gp.chain_summary(profile)
+    per_layer = float(re.search(r"multiplies it by about ([0-9.]+) on average", summary)[1])
+    assert np.isclose(per_layer ** depth, total, rtol=0.05 * depth)  # 2 digits, ^depth
+    mantissa, power = re.search(r"to ([0-9.]+)·10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", summary).groups()
+    power = int(power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    assert np.isclose(float(mantissa) * 10.0**power, total, rtol=0.05)  # two digits
+    assert float(re.search(r"average ([0-9.]+) a step", summary)[1]) > per_layer
+    assert "e-" not in summary and "e+" not in summary

@@ -9,6 +9,7 @@ from engine.unstable import GradientProfile
 from ui import concepts, url_state
 from ui.concepts import ACTIVATIONS, INITS
 from viz.concept_charts import ACTIVATION_LABELS, layer_ranges
+from viz.number_text import scientific_text
 
 PAGE = "gradients"
 MEASURES = {"weights": "‖∂J/∂Wᵐ‖: the gradient each layer's weights get",
@@ -122,8 +123,13 @@ def chain_summary(profile: GradientProfile) -> str:
                 f"{layer_ranges(dead)}) every unit has slope f'(z) = 0 for every input, so "
                 f"their factors are 0: from the output layer back to layer 1 the error "
                 f"term drops to exactly 0.")
-    direction = "shrinks" if total < 1 else "grows"
-    return (f"Each step back through a layer multiplies the error by about "
-            f"{np.exp(np.mean(np.log(factors))):.2f} (the geometric mean of |f'| × ‖W‖ "
-            f"over the {len(factors)} layers). From the output layer back to layer 1 the "
-            f"error term {direction} by a factor of {total:.1e}.")
+    steps = len(factors)
+    measured, bound = total ** (1 / steps), float(np.exp(np.mean(np.log(factors))))
+    size = (f"shrinks to {scientific_text(total)} of its size" if total < 1
+            else f"grows to {scientific_text(total)} times its size")
+    why = (": more, because ‖W‖₂ is the most W can stretch a vector, and the error is "
+           "not always lined up with that direction" if bound > measured else "")
+    return (f"From the output layer back to layer 1 the error term {size}: each of the "
+            f"{steps} steps back through a hidden layer multiplies it by about "
+            f"{measured:.2g} on average. The factors |f'| × ‖W‖ above average {bound:.2g} "
+            f"a step (geometric mean){why}.")

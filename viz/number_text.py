@@ -30,3 +30,11 @@ def number_tex(value: float, decimals: int = 3) -> str:
     if parts is None:
         return f"{value:.{decimals}f}"
     return rf"{parts[0]} \cdot 10^{{{parts[1]}}}"
+
+
+def scientific_text(value: float) -> str:
+    """3.2·10⁻¹³ or 6.4·10¹¹ for a value far from 1; 0.57 or 42 near it."""
+    if value == 0 or not math.isfinite(value) or 0.01 <= abs(value) < 1000:
+        return f"{value:.2g}"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}·10{str(int(exponent)).translate(_SUPERSCRIPT)}"
