@@ -87,7 +87,7 @@ def lab_figures() -> dict[str, dict]:
             {"relu": [dataclasses.replace(r, grad_norms=np.zeros_like(r.grad_norms))
                       for r in histories["relu"]]})]),
         "training curves, before training": lab_charts.training_curves(
-            lab_charts.before_training([
+            lab_charts.empty_panels([
                 lab_charts.loss_panel({"relu": []}), lab_charts.accuracy_panel({"relu": []}),
                 lab_charts.gradient_panel({"relu": []})], epochs=100)),
         "members' curves": lab_charts.training_curves(lab_charts.member_panels(members)),

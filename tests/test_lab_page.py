@@ -166,8 +166,22 @@ def test_a_diverging_run_stops_and_names_the_cause():
 
 
 def test_zero_initialization_says_the_units_stay_identical():
-    at = train(open_lab(init="zeros"), runs=2)
+    at = train(open_lab(init="zeros", act="sigmoid"), runs=2)
     assert "symmetry problem" in " ".join(w.value for w in at.warning)
+
+
+def test_zero_initialization_with_relu_says_no_gradient_flows():
+    """ReLU is flat at z = 0, so zero weights get no gradient at all: every weight stays 0
+    and only the output biases learn. That, not the symmetry problem, is what happens."""
+    at = train(open_lab(init="zeros"), runs=2)
+    net = lab_run(at).trainers[next(iter(lab_run(at).trainers))].net
+    assert net.activation.name == "relu"
+    weights = np.concatenate([layer.W.ravel() for layer in net.layers])
+    hidden_biases = np.concatenate([layer.b for layer in net.layers[:-1]])
+    assert np.all(weights == 0) and np.all(hidden_biases == 0)
+    assert np.any(net.layers[-1].b != 0)  # the class shares
+    text = " ".join(w.value for w in at.warning)
+    assert "ReLU outputs 0 and is flat (f'(0) = 0)" in text and "only the output biases" in text
 
 
 def test_early_stopping_marks_the_best_epoch():
@@ -314,3 +328,38 @@ def test_csv_column_names_are_shown_as_written():
     at.sidebar.text_area[0].set_value(text).run()
     (caption,) = [c.value for c in at.sidebar.caption if c.value.startswith("Not used")]
     assert caption.startswith(r"Not used: \$cost\*.")  # not LaTeX, not emphasis
+
+
+def test_a_divergence_in_the_first_epoch_leaves_no_bare_axes():
+    at = train(open_lab(opt="sgd", lr="10", epochs="50"), runs=1)
+    assert lab_run(at).histories[next(iter(lab_run(at).histories))][0].diverged
+    curves = charts(at)[0]
+    notes = [a["text"] for a in curves["layout"]["annotations"] if "diverged" in a["text"]]
+    assert len(notes) == 3 and notes[0].startswith("Training diverged in its first epoch")
+
+
+def test_zero_relu_gradients_say_so_in_the_panel():
+    at = train(open_lab(init="zeros", epochs="5"), runs=5)
+    curves = charts(at)[0]
+    texts = [a["text"] for a in curves["layout"]["annotations"]]
+    assert any(t.startswith("Every ‖∂J/∂Wᵐ‖ is exactly 0") for t in texts)
+    assert "gaps: exactly 0" not in texts  # nothing drawn, so no gaps to point at
+    assert curves["layout"]["yaxis3"]["showticklabels"] is False
+
+
+def test_compare_mode_tells_the_two_test_losses_apart():
+    at = train(open_lab(mode="compare", epochs="10"), runs=15)
+    assert lab_run(at).status == "finished"
+    tests = [t for t in charts(at)[0]["data"] if "test" in t["name"]]
+    assert sorted(t["name"].split(":")[0] for t in tests) == ["ReLU", "sigmoid"]
+    assert len({t["marker"]["symbol"] for t in tests}) == 2
+
+
+def test_the_boundary_axes_name_the_features():
+    at = open_lab()
+    boundary = next(c for c in charts(at) if c["layout"].get("images"))
+    assert [boundary["layout"][a]["title"]["text"] for a in ("xaxis", "yaxis")] == ["x₁", "x₂"]
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(GOOD_CSV).run()
+    boundary = next(c for c in charts(at) if c["layout"].get("images"))
+    assert boundary["layout"]["xaxis"]["title"]["text"] == "a (standardized)"

@@ -22,9 +22,9 @@ from ui.lab_session import (
 )
 from viz.lab_charts import (
     accuracy_panel,
-    before_training,
     decision_boundary,
     disagreement_map,
+    empty_panels,
     ensemble_boundaries,
     gradient_panel,
     hidden_weights,
@@ -110,11 +110,22 @@ def _progress(run: LabRun, epochs: int) -> None:
         kind(message)
 
 
+def _axis_titles(run: LabRun) -> list[str]:
+    """The boundary's axes: x₁, x₂, or a CSV file's columns, which the lab standardized
+    (run.key starts with the data's key, whose first item names the dataset)."""
+    features = run.data.features
+    return [f"{f} (standardized)" for f in features] if run.key[0][0] == "csv" else features
+
+
 def _waiting(run: LabRun, panels: list, settings: LabSettings) -> list:
-    """The curve panels as they are, or, before the first epoch, saying how to start."""
-    if any(run.histories.values()):
+    """The curve panels as they are, or, with nothing to draw, saying why."""
+    if any(plottable(history) for history in run.histories.values()):
         return panels
-    return before_training(panels, settings.knobs.epochs)
+    if not any(run.histories.values()):
+        return empty_panels(panels, settings.knobs.epochs)
+    return empty_panels(panels, settings.knobs.epochs,
+                        "Training diverged in its first epoch:<br>nothing to draw "
+                        "(see the message above)")
 
 
 def _draw(run: LabRun, settings: LabSettings) -> None:
@@ -143,7 +154,8 @@ def _draw(run: LabRun, settings: LabSettings) -> None:
         title = "Decision boundary" + (f": {label}" if run.mode == COMPARE else "")
         plotly_chart(decision_boundary(
             net.predict_proba, data.X_tr, data.y_tr, data.classes, title=title,
-            X_other=data.X_va, y_other=data.y_va), where=column)
+            X_other=data.X_va, y_other=data.y_va, axis_titles=_axis_titles(run)),
+            where=column)
     if len(nets) == 1:
         columns[1].caption(
             "**Reading the boundary.** Each point of the plane is coloured by the class the "
@@ -188,15 +200,25 @@ def after_training(run: LabRun, settings: LabSettings) -> None:
 
 
 def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
+    """Zero initialization: the symmetry problem, or, for ReLU, no gradient at all."""
     net = next(iter(run.trainers.values())).net
-    identical = net.identical_hidden_units()
-    if settings.arch.init == "zeros" and any(identical):
-        st.warning(
-            "All hidden units of each layer still have exactly the same weights. With zero "
-            "initialization every unit computes the same output and receives the same "
-            "gradient, so training can never make them different: the layer behaves like a "
-            "single unit (the symmetry problem). Choose another initialization to break the "
-            "symmetry.", icon=":material/content_copy:")
+    for label, trainer in run.trainers.items() if settings.arch.init == "zeros" else ():
+        prefix = f"{label}: " if len(run.trainers) > 1 else ""
+        if trainer.net.activation.name == "relu":
+            st.warning(
+                f"{prefix}With zero initialization every hidden unit starts at z = 0, where "
+                "ReLU outputs 0 and is flat (f'(0) = 0). So no error gets back to any weight "
+                "and they all stay 0: only the output biases learn, and the network predicts "
+                "the same class shares everywhere. (The symmetry problem, units that stay "
+                "identical, shows with sigmoid or tanh.) Choose another initialization.",
+                icon=":material/block:")
+        elif any(trainer.net.identical_hidden_units()):
+            st.warning(
+                f"{prefix}All hidden units of each layer still have exactly the same weights. "
+                "With zero initialization every unit computes the same output and receives "
+                "the same gradient, so training can never make them different: the layer "
+                "behaves like a single unit (the symmetry problem). Choose another "
+                "initialization to break the symmetry.", icon=":material/content_copy:")
     with st.expander("First layer's weights W¹ (one column per hidden unit)",
                      expanded=settings.arch.init == "zeros"):
         plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")
@@ -237,6 +259,7 @@ def _bagging_results(run: LabRun) -> None:
     left, right = st.columns(2)
     plotly_chart(ensemble_boundaries([net.predict_proba for net in ensemble.members],
                                      ensemble.predict_proba, data.X_tr, data.y_tr,
-                                     data.classes), key="lab_ensemble", where=left)
+                                     data.classes, axis_titles=_axis_titles(run)),
+                 key="lab_ensemble", where=left)
     plotly_chart(disagreement_map(ensemble.disagreement, data.X_tr), key="lab_disagreement",
                  where=right)

@@ -28,6 +28,7 @@ from viz.png import png_data_uri
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
                 "#000000", "#999999", "#882255"]
 RUN_DASH = ["solid", "dash"]  # first and second network in comparison mode
+TEST_SYMBOLS = ["diamond", "square"]  # their test losses
 LAYER_COLORS = ["#440154", "#46327e", "#365c8d", "#277f8e", "#1fa187", "#4ac16d", "#a0da39",
                 "#fde725", "#e36414"]
 GRID = 120  # decision-boundary resolution per side
@@ -81,7 +82,7 @@ def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None 
             traces.append({
                 "type": "scatter", "x": [epoch], "y": [test_losses[label]],
                 "mode": "markers", "name": prefix + "test (the weights kept)",
-                "marker": {"symbol": "diamond", "size": 11, "color": "#111827"}})
+                "marker": {"symbol": TEST_SYMBOLS[i % 2], "size": 11, "color": "#111827"}})
     shapes, notes = [], []
     for i, label in enumerate(runs):
         best = (best_epochs or {}).get(label)
@@ -113,7 +114,7 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
     A norm of exactly 0 (dead ReLU units, a zero initialization) is left out, a gap in
     its line, and a note says so: drawn at a tiny floor it would look like a number and
     stretch the axis down to it."""
-    traces, zero = [], False
+    traces, zero, nonzero = [], False, False
     for i, (label, history) in enumerate(runs.items()):
         records = plottable(history)
         if not records:
@@ -125,11 +126,23 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
             trace = line(epochs, np.where(zeros, np.nan, norms[:, m]),
                          f"{_prefix(label, runs)}layer {m + 1}",
                          _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2], dtype="f8")
-            zero = zero or bool(zeros.any())
+            zero, nonzero = zero or bool(zeros.any()), nonzero or not zeros.all()
             traces.append(trace)
-    notes = [corner_note("gaps: exactly 0")] if zero else []
-    return Panel("Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
-                 log_y=True, x_title="epoch", y_axis={"nticks": 6}, notes=notes)
+    panel = Panel("Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
+                  log_y=True, x_title="epoch", y_axis={"nticks": 6},
+                  notes=[corner_note("gaps: exactly 0")] if zero and nonzero else [])
+    if zero and not nonzero:  # nothing to draw on a log scale: say so, not a bare axis
+        return replace(panel, y_axis=_NO_SCALE, notes=[_centre_note(
+            "Every ‖∂J/∂Wᵐ‖ is exactly 0:<br>no gradient reaches the weights")])
+    return panel
+
+
+_NO_SCALE = {"showticklabels": False, "showgrid": False, "zeroline": False}
+
+
+def _centre_note(text: str) -> dict:
+    return {"text": text, "xref": "x domain", "x": 0.5, "yref": "y domain", "y": 0.5,
+            "showarrow": False, "font": {"size": 12, "color": "#6b7280"}}
 
 
 def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
@@ -148,20 +161,19 @@ def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
     return panels
 
 
-def before_training(panels: list[Panel], epochs: int) -> list[Panel]:
-    """The panels before the first epoch: the x axis spans the epochs to come, and each
-    says how to start instead of showing a y axis that means nothing (plotly.js's −1 … 4
-    for no data). A fixed y axis (accuracy's 0–100%) stays."""
+START_NOTE = "Press ▶ Start training:<br>one point per epoch appears here"
+
+
+def empty_panels(panels: list[Panel], epochs: int, note: str = START_NOTE) -> list[Panel]:
+    """The panels while they have nothing to draw (before the first epoch, or after a
+    divergence in it): the x axis spans the epochs, and each panel shows `note` instead
+    of a y axis that means nothing (plotly.js's −1 … 4 for no data). A fixed y axis
+    (accuracy's 0–100%) stays."""
     waiting = []
     for panel in panels:
-        y_axis = panel.y_axis if "range" in panel.y_axis else {
-            **panel.y_axis, "showticklabels": False, "showgrid": False, "zeroline": False}
-        waiting.append(replace(
-            panel, x_axis={**panel.x_axis, "range": [0, epochs]}, y_axis=y_axis,
-            notes=[*panel.notes, {
-                "text": "Press ▶ Start training:<br>one point per epoch appears here",
-                "xref": "x domain", "x": 0.5, "yref": "y domain", "y": 0.5,
-                "showarrow": False, "font": {"size": 12, "color": "#6b7280"}}]))
+        y_axis = panel.y_axis if "range" in panel.y_axis else {**panel.y_axis, **_NO_SCALE}
+        waiting.append(replace(panel, x_axis={**panel.x_axis, "range": [0, epochs]},
+                               y_axis=y_axis, notes=[*panel.notes, _centre_note(note)]))
     return waiting
 
 
@@ -209,7 +221,8 @@ def _class_points(X: np.ndarray, y: np.ndarray, classes: Sequence[str], *,
 def decision_boundary(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
                       y: np.ndarray, classes: Sequence[str], *, title: str = "Decision boundary",
                       X_other: np.ndarray | None = None, y_other: np.ndarray | None = None,
-                      other_name: str = "validation", height: int = 420) -> Figure:
+                      other_name: str = "validation", height: int = 420,
+                      axis_titles: Sequence[str] = ("x₁", "x₂")) -> Figure:
     """The input plane coloured by the predicted class (paler = less sure), with the data."""
     xs, ys, points = boundary_grid(np.vstack([X, X_other]) if X_other is not None else X)
     with np.errstate(all="ignore"):
@@ -219,29 +232,31 @@ def decision_boundary(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.n
         traces += _class_points(X_other, y_other, classes, name_suffix=f" ({other_name})",
                                 symbol="circle-open", size=7)
     return figure(traces, _image_layout(_probability_picture(proba, (GRID, GRID)), xs, ys,
-                                        title, height))
+                                        title, height, axis_titles))
 
 
-def _image_layout(uri, xs, ys, heading, height) -> dict:
+def _image_layout(uri, xs, ys, heading, height, axis_titles: Sequence[str]) -> dict:
     (x0, x1), (y0, y1) = (float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1]))
+    x_title, y_title = ({"title": {"text": text, "standoff": 6}} for text in axis_titles[:2])
     return {
-        "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
+        "template": "none", "height": height, "margin": {"l": 56, "r": 10, "t": 36, "b": 44},
         "title": title(heading),
         # equal scales; "domain": plotly.js shrinks the plot to the picture rather than
         # widening an axis past it, which left white ("unsure") strips beside it
         "xaxis": {"range": [x0, x1], "showgrid": False, "zeroline": False,
-                  "constrain": "domain", **PLAIN_AXIS},
+                  "constrain": "domain", **x_title, **PLAIN_AXIS},
         "yaxis": {"range": [y0, y1], "showgrid": False, "zeroline": False,
-                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain", **PLAIN_AXIS},
+                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain", **y_title,
+                  **PLAIN_AXIS},
         "images": [{"source": uri, "xref": "x", "yref": "y", "x": x0, "y": y1,
                     "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch",
                     "layer": "below"}],
-        "legend": {"orientation": "h", "y": -0.08, "x": 0}, "uirevision": "keep"}
+        "legend": {"orientation": "h", "y": -0.16, "x": 0}, "uirevision": "keep"}
 
 
 def ensemble_boundaries(member_probas: Sequence[Callable], ensemble_proba: Callable,
                         X: np.ndarray, y: np.ndarray, classes: Sequence[str],
-                        height: int = 460) -> Figure:
+                        height: int = 460, axis_titles: Sequence[str] = ("x₁", "x₂")) -> Figure:
     """Each member's boundary as a thin line, over the averaged ensemble's colours."""
     xs, ys, points = boundary_grid(X)
     with np.errstate(all="ignore"):
@@ -260,7 +275,7 @@ def ensemble_boundaries(member_probas: Sequence[Callable], ensemble_proba: Calla
     traces += _class_points(X, y, classes, size=6)
     return figure(traces, _image_layout(
         _probability_picture(averaged, (GRID, GRID)), xs, ys,
-        "Ensemble: averaged boundary (colours), members (thin lines)", height))
+        "Ensemble: averaged boundary (colours), members (thin lines)", height, axis_titles))
 
 
 def disagreement_map(disagreement: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
