@@ -170,11 +170,14 @@ def where_it_ended(surface, lane: Lane, tol: float) -> str:
         i = int(np.argmin(dist))
         if dist[i] <= tol:
             return f"{points[i].kind} ({points[i].x:.3g}, {points[i].y:.3g})"
-    with np.errstate(all="ignore"):
-        g = surface.grad(end)
-        if np.all(np.isfinite(g)) and np.linalg.norm(g) < 1e-6:
-            return f"{flat_point_kind(surface.hessian(end))} {at}"
-    return f"stopped early at {at}" if lane.diverged_at >= 0 else f"on its way {at}"
+    if lane.diverged_at >= 0:
+        return f"stopped early at {at}"
+    if not off_map:  # far out, a plateau's tiny gradient would pass for a flat point
+        with np.errstate(all="ignore"):
+            g = surface.grad(end)
+            if np.all(np.isfinite(g)) and np.linalg.norm(g) < 1e-6:
+                return f"{flat_point_kind(surface.hessian(end))} {at}"
+    return f"on its way {at}"
 
 
 def flat_point_kind(hessian: np.ndarray) -> str:
@@ -228,7 +231,8 @@ def divergence_kind(surface, lane: Lane) -> str | None:
     "start": f or ∇J is undefined at the start point. "singular": Newton met a
     Hessian H + μI it cannot invert. "downhill": the path had already left the
     plot, its loss still falling, when it left the wider box it may roam in, so the
-    surface has no bottom that way (a saddle's escape route). "jump": the loss was
+    surface has no bottom that way (a saddle's escape route; never said of a surface
+    with a global minimum, which is bounded below). "jump": the loss was
     falling, but the next step left that box from inside the plot, or landed where f
     is undefined (a custom formula's log of a negative number). "unstable": the loss
     rose as the steps grew until they overflowed or flew off, the signature of a
@@ -253,4 +257,6 @@ def divergence_kind(surface, lane: Lane) -> str | None:
     if not falling:
         return "unstable"
     beyond_plot = not (x0 <= last[0] <= x1 and y0 <= last[1] <= y1)
-    return "downhill" if beyond_plot else "jump"
+    # f ≥ f* on a surface with a global minimum: it cannot fall forever, whatever the path
+    bounded = any(p.kind == "global minimum" for p in surface.critical_points)
+    return "downhill" if beyond_plot and not bounded else "jump"

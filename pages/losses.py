@@ -21,7 +21,7 @@ plotly_chart(softmax_bars(explorer.probabilities, explorer.true_class, explorer.
 with right:
     loss_page.formulas(explorer)
 
-st.subheader("The seed's cat and dog")
+st.subheader("The course text's cat and dog")
 loss_page.cat_and_dog()
 
 st.subheader("Why cross-entropy?")

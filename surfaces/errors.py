@@ -6,7 +6,7 @@ _FUNCTION_NAMES = ", ".join([*FUNCTIONS, *ALIASES])
 
 ALLOWED = (
     "Allowed: the variables x and y, the constants pi and e, numbers like 2 or 0.5, "
-    "the operators + - * / ** with parentheses, and the functions "
+    "the operators `+ - * / **` with parentheses, and the functions "
     f"{_FUNCTION_NAMES}, each called with one argument, e.g. sin(x)."
 )
 

@@ -59,7 +59,7 @@ def parse_formula(text: str) -> ParsedFormula:
         raise FormulaError(f"the formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
     source = text.strip()
     if not source:
-        raise FormulaError("the formula is empty: write an expression such as x**2 + y**2")
+        raise FormulaError("the formula is empty: write an expression such as `x**2 + y**2`")
     try:
         module = ast.parse(source, mode="eval")
     except (SyntaxError, ValueError) as error:
@@ -71,7 +71,7 @@ def parse_formula(text: str) -> ParsedFormula:
 
 def _syntax_problem(source: str, error: Exception) -> str:
     if "import" in source.split():
-        return "imports are not allowed: write a single expression such as x**2 + y**2"
+        return "imports are not allowed: write a single expression such as `x**2 + y**2`"
     detail = getattr(error, "msg", str(error))
     column = getattr(error, "offset", None)  # 0 or None when Python cannot tell
     where = f" near column {column}" if column else ""
@@ -122,7 +122,7 @@ class _Converter:
             case ast.BinOp(_, ast.BitXor()):
                 raise FormulaError(
                     f"`^` in `{self._piece(node)}` is not a power in Python: "
-                    "write ** instead, e.g. x**2"
+                    "write `**` instead, e.g. `x**2`"
                 )
             case ast.BinOp(_, op) | ast.UnaryOp(op):
                 raise FormulaError(

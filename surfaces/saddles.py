@@ -57,7 +57,8 @@ MONKEY_SADDLE = Surface(
     title="Monkey saddle",
     description=(
         "A flat saddle with three downhill valleys (room for two legs and a tail): the "
-        "gradient fades to zero near the middle, so progress crawls."
+        "gradient fades to zero near the middle, so paths slow down there before they "
+        "slide off down a valley, and Newton lands on the saddle itself."
     ),
     latex=r"f(x, y) = x^3 - 3 x y^2",
     f=_monkey_f,

@@ -171,7 +171,41 @@ def test_a_jump_off_the_map_from_inside_is_not_called_downhill():
     at = open_page(x="3", y="3")
     text = warnings_text(at)
     assert "Newton stopped at step 2" in text and "local quadratic" in text
-    assert "downhill" not in text
+    assert "ran off the map downhill" not in text
+    assert "where f curves downward (negative curvature)" in text  # why it left
+
+
+def test_a_surface_with_a_global_minimum_is_never_said_to_fall_forever():
+    # Rosenbrock from (−2, 1): Nesterov's third step leaves the map while its loss still
+    # falls; Rosenbrock is ≥ 0, so that is a jump α can cure, not a bottomless slope
+    at = open_page(surface="rosenbrock", x="-2", y="1")
+    text = warnings_text(at)
+    assert "ran off the map downhill" not in text
+    assert "Nesterov stopped at step 3" in text
+    suggested = re.search(r"such as ([0-9.e-]+): with it, Nesterov runs all", text).group(1)
+    again = open_page(surface="rosenbrock", x="-2", y="1", opts="nesterov",
+                      nesterov_lr=suggested)
+    assert results(again)["stopped early"].iloc[0] == "no"
+
+
+def test_newtons_overshoot_on_a_bowl_is_blamed_on_alpha_not_curvature():
+    at = open_page(surface="bowl", opts="newton", newton_lr="10")
+    text = warnings_text(at)
+    assert "f curves upward there" in text and "α = 1 lands on that minimum" in text
+    assert "negative" not in text
+    at = open_page(surface="bowl", opts="sgd", sgd_lr="10")
+    assert "its first step already flew off the map" in warnings_text(at)
+
+
+def test_a_suggested_alpha_must_bring_the_loss_down():
+    # on the bowl, α = 1 is SGD's stability limit: it bounces between two walls forever
+    # without stopping, so it is not offered; a smaller one is, and it converges
+    at = open_page(surface="bowl", opts="sgd", sgd_lr="10")
+    suggested = re.search(r"such as ([0-9.e-]+): with it, SGD runs all",
+                          warnings_text(at)).group(1)
+    assert float(suggested) < 1
+    again = results(open_page(surface="bowl", opts="sgd", sgd_lr=suggested))
+    assert again["ended at"].iloc[0].startswith("global minimum")
     # log(x)·y: SGD walks downhill towards x = 0, and its next step lands where log is
     # undefined: not an overshooting α, and not a surface without a bottom
     at = open_page(surface="custom", formula="log(x)*y", opts="sgd")
@@ -285,10 +319,20 @@ def test_the_results_table_escapes_what_markdown_would_read_as_syntax():
 
 def test_the_table_names_flat_points_of_a_custom_surface_and_no_unknown_minimum():
     # f = x² + y²: every optimizer ends at its minimum, which a custom surface does not list
+    # (it counts the steps to the one a path ends at; "never" would be wrong for the rest)
     at = open_page(surface="custom", formula="x**2 + y**2", opts="sgd,adam")
     table = results(at).set_index("optimizer")
     assert table.loc["SGD", "ended at"].startswith("a minimum")
-    assert table.iloc[:, 2].str.startswith("— (no minimum known)").all()  # not "never"
+    surface = SURFACES["bowl"]  # the same f, with its minimum listed
+    (sgd,) = run_race(surface, {"sgd": make_optimizer("sgd", lr=0.05)},
+                      (float(at.sidebar.number_input[0].value),
+                       float(at.sidebar.number_input[1].value)), 300)
+    tol = float(re.search(r"within ([0-9.]+)", table.columns[2])[1])
+    first = int(np.flatnonzero(np.linalg.norm(sgd.positions, axis=1) <= tol)[0])
+    assert table.loc["SGD"].iloc[2] == str(first)
+    for name, row in table.iterrows():
+        if not row["ended at"].startswith("a minimum"):
+            assert row.iloc[2] == "— (no minimum known)", name  # not "never"
     at = open_page(surface="custom", formula="x*y", opts="sgd", x="0", y="0")
     assert results(at).set_index("optimizer").loc["SGD", "ended at"].startswith("a saddle")
 

@@ -87,6 +87,21 @@ def test_himmelblau_newton_climbs_to_the_maximum():
     _, _, ends = race("himmelblau")
     assert ends["newton"].startswith("maximum")
     assert ends["sgd"].startswith("global minimum")
+    # as the description says: starting together, they end in different valleys
+    valleys = {end for name, end in ends.items() if name != "newton"}
+    assert len(valleys) >= 3 and all(end.startswith("global minimum") for end in valleys)
+
+
+def test_monkey_saddle_paths_slow_down_near_the_middle_then_slide_off():
+    surface, lanes, ends = race("monkey_saddle")
+    assert ends["newton"].startswith("saddle")
+    lane = lanes["sgd"]  # plain gradient steps: their length is α‖∇f‖
+    steps = np.linalg.norm(np.diff(lane.positions[:lane.last_step + 1], axis=0), axis=1)
+    slowest = int(np.argmin(steps))
+    assert 0 < slowest < len(steps) - 1 and steps[slowest] < steps[0] / 3
+    assert np.linalg.norm(lane.positions[slowest]) < 1  # near the middle
+    for name in ("sgd", "momentum"):
+        assert divergence_kind(surface, lanes[name]) == "downhill"
 
 
 def test_rastrigin_gradient_descent_stops_in_a_local_dip():

@@ -254,3 +254,16 @@ def test_3d_paths_lie_on_or_above_the_drawn_surface():
         assert np.all(height >= true)
         raised += int(np.sum(height > true + 0.05 * np.ptp(z)))  # lifted onto the skin
     assert raised > 0  # the bridged valley is there: without the skin some were hidden
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, 50), (-1.7, 1.6), (0, 8.1), (-3, 9), (0, 1)])
+def test_3d_height_ticks_are_round_and_leave_the_corner_free(low, high):
+    from viz.surface_3d import _height_ticks
+    ticks = _height_ticks(np.array([[low, high]]))
+    span = high - low
+    assert len(ticks) >= 2 and np.all(ticks > low + span / 6) and np.all(ticks <= high)
+    step = np.diff(ticks)
+    assert np.allclose(step, step[0])
+    mantissa = step[0] / 10.0 ** np.floor(np.log10(step[0]))
+    assert any(np.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+    assert not np.any(np.signbit(ticks) & (ticks == 0))  # no "−0"

@@ -113,7 +113,7 @@ def cat_and_dog() -> None:
             st.latex(rf"-\left({logs}\right)/2 = {result['cross_entropy']:.2f}")
             st.metric("accuracy", f"{result['accuracy']:.0%}")
             st.metric("mean cross-entropy", f"{result['cross_entropy']:.2f}")
-    st.info("The seed prints 0.62 for the second case: it took log(0.59), the probability "
-            "of the wrong class, where the true class of x₂ has 0.41. With the right "
-            "probability the mean cross-entropy is 0.80, as computed above.",
+    st.info("The course text prints 0.62 for the second case: it took log(0.59), the "
+            "probability of the wrong class, where the true class of x₂ has 0.41. With the "
+            "right probability the mean cross-entropy is 0.80, as computed above.",
             icon=":material/edit_note:")

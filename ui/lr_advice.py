@@ -5,14 +5,15 @@ loss still falls ("jump") gets a stop on the α slider about ÷3 of its own, els
 else ÷30, with which it does neither. Dividing is not enough: on the valley α = 0.75
 diverges and so does its third, 0.2. The candidates of every such lane run together,
 one race per round (ui.cache.race, whose lane cache keeps them for when one is picked).
-A candidate that then runs off downhill still counts: α is no longer the trouble there.
+A candidate that then runs off downhill still counts: α is no longer the trouble there;
+one whose loss does not come down (a bounce between two walls) does not.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.race import Lane, divergence_kind
+from engine.race import Lane, divergence_kind, minima_of, steps_to_minimum, tolerance
 from surfaces import Surface
 from ui import cache
 from ui.optimizer_controls import HYPERS
@@ -51,7 +52,7 @@ def smaller_lr_advice(surface: Surface, lanes: list[Lane], settings: Settings) -
         for trial in cache.race(settings.surface_name, settings.formula, key, settings.start,
                                 settings.steps):
             lr, kind = trials[trial.name], divergence_kind(surface, trial)
-            if kind in CURABLE:
+            if kind in CURABLE or not _gets_somewhere(surface, trial):
                 last[trial.name] = (lr, trial)
             else:
                 advice[trial.name] = _better(trial.name, lr, kind, settings.steps)
@@ -62,10 +63,19 @@ def smaller_lr_advice(surface: Surface, lanes: list[Lane], settings: Settings) -
     return advice
 
 
+def _gets_somewhere(surface: Surface, trial: Lane) -> bool:
+    """Its loss ends clearly lower than it started, or it reaches a minimum. (On a bowl,
+    α at the stability limit bounces between two walls forever and never stops.)"""
+    first, end = trial.losses[0], trial.losses[trial.last_step]
+    reached = steps_to_minimum(trial, minima_of(surface), tolerance(surface.bounds))
+    return reached is not None or bool(end < first - 1e-6 * max(1.0, abs(first)))
+
+
 def _better(name: str, lr: float, kind: str | None, steps: int) -> str:
     label = OPTIMIZER_LABELS[name]
     if kind is None:
-        return f"Try a smaller α, such as {lr:g}: with it, {label} runs all {steps} steps."
+        return (f"Try a smaller α, such as {lr:g}: with it, {label} runs all {steps} steps "
+                "and its loss falls.")
     if kind == "downhill":
         return (f"With a smaller α, such as {lr:g}, {label} no longer overshoots, but it then "
                 "runs off the map downhill: the surface keeps falling that way.")
@@ -73,7 +83,11 @@ def _better(name: str, lr: float, kind: str | None, steps: int) -> str:
 
 
 def _no_better(lr: float, trial: Lane, surface: Surface) -> str:
-    if divergence_kind(surface, trial) == "unstable":
+    kind = divergence_kind(surface, trial)
+    if kind not in CURABLE:  # it ran, but its loss did not come down
+        return (f"Even with α = {lr:g} the loss does not come down from this start: try a "
+                "much smaller α.")
+    if kind == "unstable":
         if lr == min(HYPERS["lr"].options):
             return f"Even α = {lr:g}, the slider's smallest, still overshoots: f is too steep here."
         return f"Even α = {lr:g} still overshoots from this start: try a much smaller one."

@@ -224,11 +224,7 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
                             "keeps falling in that direction, so there is no minimum to find "
                             "there.")
         elif kind in ("jump", "unstable") and lane.name == "newton":
-            messages.append(f"{label} stopped at step {k}: it steps to where the local "
-                            "quadratic model of f is flat, and where the curvature is small "
-                            "or negative that point can lie far off the map. Its path stops "
-                            "at its last good point. A damping μ > 0 or a smaller α shortens "
-                            "such jumps.")
+            messages.append(_newton_message(surface, lane, settings))
         elif kind == "jump":
             messages.append(f"{label} stopped at step {k}: its loss was still falling, but "
                             "its next step would have landed far off the map or where f is "
@@ -236,12 +232,33 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
                             f"{advice[lane.name]}")
         elif kind == "unstable":
             lr = settings.hyper[lane.name]["lr"]
-            messages.append(f"{label} diverged at step {k}: with α = {lr:g} each step "
-                            "overshoots by more than the last, until the path flew off the "
-                            "map. Its path stops at its last good point. "
-                            f"{advice[lane.name]}")
+            how = ("its first step already flew off the map" if k == 1 else
+                   "each step overshoots by more than the last, until the path flew off "
+                   "the map")
+            messages.append(f"{label} diverged at step {k}: with α = {lr:g} {how}. Its path "
+                            f"stops at its last good point. {advice[lane.name]}")
     return messages
 
+
+def _newton_message(surface: Surface, lane: Lane, settings: Settings) -> str:
+    """Why Newton left the map, from the curvature (H + μI) where it last stood."""
+    k, params = lane.diverged_at, settings.hyper[lane.name]
+    with np.errstate(all="ignore"):
+        h = surface.hessian(lane.positions[lane.last_step]) + params["damping"] * np.eye(2)
+        curvatures = np.linalg.eigvalsh(h) if np.all(np.isfinite(h)) else np.array([np.nan])
+    said = f"Newton stopped at step {k}: "
+    if np.all(curvatures > 0) and params["lr"] > 1:
+        return (said + f"f curves upward there, so the minimum of its local quadratic model "
+                f"is a good target, but α = {params['lr']:g} steps {params['lr']:g} times as "
+                "far, past it and off the map. α = 1 lands on that minimum.")
+    if np.any(curvatures < 0):
+        return (said + "where f curves downward (negative curvature), the flat point of its "
+                "local quadratic model is a maximum or a saddle, so Newton's step points "
+                "uphill or sideways, away from the minimum, until it leaves the map. A "
+                "damping μ larger than the size of that curvature makes the step go downhill.")
+    return (said + "it steps to where the local quadratic model of f is flat, and where the "
+            "curvature is small that point can lie far off the map. Its path stops at its "
+            "last good point. A damping μ > 0 or a smaller α shortens such jumps.")
 
 def results_table(surface: Surface, lanes: list[Lane]) -> str:
     """How each lane ended, as a markdown table: one light element, and no DataFrame to
@@ -252,14 +269,19 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
               f"steps to within {tol:.2g} of a minimum", "stopped early"]
     rows = []
     for lane in lanes:
-        reached = steps_to_minimum(lane, minima, tol)
         k = lane.diverged_at
+        ended = where_it_ended(surface, lane, tol) if k != 0 else "—"
+        # a formula's minima are not known in advance: the one a path ends at counts
+        known = minima if len(minima) or not ended.startswith("a minimum") else (
+            lane.positions[lane.last_step][None])
+        reached = steps_to_minimum(lane, known, tol)
         rows.append([
             OPTIMIZER_LABELS[lane.name],
-            # 1e-12, not 0; nothing where f is undefined at the start (recorded as 0)
-            f"{lane.losses[lane.last_step]:.4g}" if k != 0 else "— (undefined)",
-            where_it_ended(surface, lane, tol) if k != 0 else "—",
-            ("never" if reached is None else str(reached)) if len(minima)
+            # 1e-12, not 0, and 0 rather than -0; nothing where f is undefined at the start
+            # (recorded as 0)
+            f"{lane.losses[lane.last_step] + 0.0:.4g}" if k != 0 else "— (undefined)",
+            ended,
+            ("never" if reached is None else str(reached)) if len(known)
             else "— (no minimum known)",
             "no" if k < 0 else f"yes, at step {k}",
         ])

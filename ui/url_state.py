@@ -58,6 +58,8 @@ def number_in(options: Sequence[float]) -> Callable[[str], float]:
 def number_between(low: float, high: float, *, integer: bool = False) -> Callable[[str], Any]:
     def parse(text: str) -> float | int:
         value = _number(text, integer)
+        if math.isnan(value):
+            raise ValueError(f"{text!r} is not a number")
         if not (math.isfinite(value) and low <= value <= high):
             raise ValueError(f"{text} is outside {low:g} … {high:g}")
         return value

@@ -79,5 +79,5 @@ WHAT_TO_LOOK_FOR = {
             "so plateaus do not slow it down.",
     "newton": "It uses the curvature H to jump to where the local quadratic model is flat. "
               "On a bowl that is the minimum in one step, but it jumps to saddles and maxima "
-              "just as readily: the seed's warning about second-order methods.",
+              "just as readily: the course text's warning about second-order methods.",
 }

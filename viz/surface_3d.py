@@ -30,6 +30,19 @@ def _skin_height(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, x: np.ndarray,
     return np.fmax(split_00_11, split_01_10)
 
 
+def _height_ticks(z: np.ndarray) -> np.ndarray:
+    """Round heights about a fifth of the range apart (1, 2, 2.5 or 5 × 10ᵏ), none in the
+    lowest sixth: there the lowest label sat on the y axis's last one, at their corner."""
+    finite = z[np.isfinite(z)]
+    if not finite.size or np.ptp(finite) == 0:
+        return np.array([])
+    low, span = float(finite.min()), float(np.ptp(finite))
+    power = 10.0 ** np.floor(np.log10(span / 5))
+    step = power * min(m for m in (1, 2, 2.5, 5, 10) if m * power >= span / 5)
+    start = np.ceil((low + span / 6) / step) * step
+    return np.arange(start, low + span * (1 + 1e-9), step) + 0.0  # + 0.0: no "−0"
+
+
 def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
     """`paths`: (name, positions (K+1, 2), losses (K+1,), last_step) per optimizer."""
     rows = np.linspace(0, len(grid.ys) - 1, MESH).round().astype(int)
@@ -64,7 +77,8 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
         "legend": {"orientation": "h", "y": 0.02, "x": 0},
         "scene": {"xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
                   "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
-                  "zaxis": {"title": {"text": grid.height_label}, "nticks": 5},
+                  "zaxis": {"title": {"text": grid.height_label},
+                            "tickvals": numbers(_height_ticks(z), "f8")},
                   "camera": {"eye": {"x": -0.6, "y": -1.6, "z": 1.75}},
                   "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}}}
     return {"data": data, "layout": layout}
