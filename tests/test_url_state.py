@@ -43,6 +43,7 @@ def test_parsers_reject_bad_values_with_value_error(parse, bad):
     (url_state.number_between(1, 10, integer=True), "1e3", "'1e3' is not a whole number"),
     (url_state.number_between(0.0, 1.0), "abc", "'abc' is not a number"),
     (url_state.number_in((0.01, 0.1)), "0,1", "'0,1' is not a number"),
+    (url_state.number_between(-1e6, 1e6), "nan", "'nan' is not a number"),  # not "outside"
 ])
 def test_a_bad_number_is_explained_in_words_not_pythons(parse, bad, message):
     with pytest.raises(ValueError, match=message):  # not "invalid literal for int() …"
