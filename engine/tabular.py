@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +100,20 @@ def numeric_columns(table: Table) -> list[str]:
             if all(_is_number(row[i]) for row in table.rows)]
 
 
+def why_not_numeric(table: Table, columns: list[str]) -> str:
+    """Why none of `columns` can be a feature: its first cell that is not a number."""
+    for r, row in enumerate(table.rows):
+        for name in columns:
+            cell = row[table.columns.index(name)].strip()
+            if not _is_number(cell):
+                comma = (f" A decimal comma? Write numbers with a point ("
+                         f"{cell.replace(',', '.')} rather than {cell})."
+                         if re.fullmatch(r"-?\d+,\d+", cell) else "")
+                return (f"No column holds only numbers, so there is no feature to train on: "
+                        f"'{name}' reads {cell!r} on line {r + 2}.{comma}")
+    return "No column holds only numbers, so there is no feature to train on."
+
+
 def _is_number(cell: str) -> bool:
     try:
         return math.isfinite(float(cell))
@@ -121,7 +136,7 @@ def to_dataset(table: Table, features: list[str], label: str) -> Dataset:
         for r, row in enumerate(table.rows):
             X[r, j] = _number(row[i], name, r + 2)
     i = table.columns.index(label)
-    labels = [row[i].strip() for row in table.rows]
+    labels = [_label(row[i]) for row in table.rows]
     missing = [r + 2 for r, value in enumerate(labels) if value == ""]
     if missing:
         raise CSVError(f"The label column '{label}' is empty on line {missing[0]}.")
@@ -140,6 +155,19 @@ def to_dataset(table: Table, features: list[str], label: str) -> Dataset:
         raise CSVError(f"The feature '{flat[0]}' has the same value on every row, so it "
                        "can't help tell the classes apart.")
     return Dataset((X - X.mean(axis=0)) / spread, y, classes, list(features))
+
+
+def _label(cell: str) -> str:
+    """A class name; numbers written two ways ("1" and "1.0") are one class, named the
+    short way."""
+    text = cell.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(value):
+        return text
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def _number(cell: str, column: str, line: int) -> float:

@@ -363,3 +363,15 @@ def test_the_boundary_axes_name_the_features():
     at.sidebar.text_area[0].set_value(GOOD_CSV).run()
     boundary = next(c for c in charts(at) if c["layout"].get("images"))
     assert boundary["layout"]["xaxis"]["title"]["text"] == "a (standardized)"
+
+
+def test_a_csv_with_decimal_commas_is_explained():
+    text = "x1;x2;label\n" + "\n".join(f"{i},5;0,{i};{'ab'[i % 2]}" for i in range(12))
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(text).run()
+    assert not at.exception
+    (error,) = [e.value for e in at.sidebar.error]
+    assert "'x1' reads '0,5' on line 2. A decimal comma?" in error
+    notices = " ".join(i.value for i in at.info)
+    assert "Until a CSV file can be used, the lab trains on two moons." in notices
+    assert "Upload or paste" not in notices  # one was pasted

@@ -11,6 +11,7 @@ from engine.tabular import (
     numeric_columns,
     read_csv,
     to_dataset,
+    why_not_numeric,
 )
 
 
@@ -83,3 +84,23 @@ def test_missing_label():
     rows = [*GOOD[:15], (1, 2, "")]
     with pytest.raises(CSVError, match="label column 'label' is empty on line 17"):
         to_dataset(read_csv(csv_bytes(rows)), ["a", "b"], "label")
+
+
+def test_no_numeric_column_names_the_first_cell_that_is_not_a_number():
+    text = "x1;x2;label\n" + "\n".join(f"{i},5;0,{i};{'ab'[i % 2]}" for i in range(12))
+    table = read_csv(text.encode())
+    assert numeric_columns(table) == []
+    assert why_not_numeric(table, ["x1", "x2"]) == (
+        "No column holds only numbers, so there is no feature to train on: 'x1' reads '0,5' "
+        "on line 2. A decimal comma? Write numbers with a point (0.5 rather than 0,5).")
+
+
+def test_labels_written_as_the_same_number_are_one_class():
+    text = "a,b,label\n" + "\n".join(f"{i},{(i * 7) % 11},{['1', '1.0', '0', '0.00'][i % 4]}"
+                                     for i in range(12))
+    data = to_dataset(read_csv(text.encode()), ["a", "b"], "label")
+    assert data.classes == ["0", "1"]
+    assert list(data.y[:4]) == [1, 1, 0, 0]
+    big = "a,b,label\n" + "\n".join(f"{i},{(i * 7) % 11},{123456789 + i % 2}" for i in range(12))
+    assert to_dataset(read_csv(big.encode()), ["a", "b"], "label").classes == [
+        "123456789", "123456790"]  # not both '1.23457e+08'

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from engine.tabular import CSVError, numeric_columns, read_csv, to_dataset
+from engine.tabular import CSVError, numeric_columns, read_csv, to_dataset, why_not_numeric
 from ui import url_state
 from ui.lab_session import (
     BAGGING,
@@ -158,8 +158,11 @@ def _data_controls(side, notices: list[str]) -> tuple[LabData, tuple]:
                             state[_key("test")], 0)
             return labdata, ("csv", state.get("lab_csv_hash"), tuple(data.features),
                              state[_key("val")], state[_key("test")])
-        notices.append("Upload or paste a CSV file to train on it; until then the lab uses "
-                       "two moons.")
+        notices.append("Until a CSV file can be used, the lab trains on two moons."
+                       if any(state.get(k) for k in ("lab_csv_file", "lab_csv_text"))
+                       or state.get("lab_csv_table") is not None
+                       else "Upload or paste a CSV file to train on it; until then the lab "
+                       "uses two moons.")
         name = "moons"
     side.slider("Points", 50, 1000, key=_key("n"), step=50)
     side.slider("Noise", 0.0, 0.5, key=_key("noise"), step=0.05)
@@ -206,6 +209,11 @@ def _csv_controls(side, notices: list[str]):
     label = side.selectbox("Label column", table.columns, key="lab_csv_label",
                            index=len(table.columns) - 1)
     choices = [c for c in numeric if c != label]
+    if not choices:
+        problem = why_not_numeric(table, [c for c in table.columns if c != label])
+        side.error(problem, icon=":material/warning:")
+        notices.append(f"The CSV file can't be used yet: {problem}")
+        return None
     default = choices[:2]
     features = side.multiselect("Feature columns (numeric)", choices, default=default,
                                 key="lab_csv_features")
