@@ -375,3 +375,18 @@ def test_a_csv_with_decimal_commas_is_explained():
     notices = " ".join(i.value for i in at.info)
     assert "Until a CSV file can be used, the lab trains on two moons." in notices
     assert "Upload or paste" not in notices  # one was pasted
+
+
+def test_spirals_start_at_a_noise_their_arms_survive():
+    """At the other datasets' noise (0.2) spirals' arms blur into a cloud. A link to spirals
+    and a switch to spirals both start at their own noise, and a link leaves it out."""
+    at = open_lab(data="spirals")
+    assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.05
+    assert "noise" not in at.query_params
+    at = open_lab()
+    next(s for s in at.sidebar.selectbox if s.label == "Dataset").set_value("spirals").run()
+    assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.05
+    next(s for s in at.sidebar.selectbox if s.label == "Dataset").set_value("circles").run()
+    assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.2
+    at = open_lab(data="spirals", noise="0.3")  # a link's own noise is kept
+    assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.3
