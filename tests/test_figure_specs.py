@@ -256,3 +256,23 @@ def test_log_axes_label_values_not_bare_digits():
     assert log_ticks([{"y": [1e-30, 1.0]}, {"y": [np.nan, 0.0]}]) == {}
     assert log_ticks([{"y": [0.0, np.nan]}]) == {}  # nothing to draw: plotly.js decides
     assert log_ticks([]) == {}
+
+
+def test_members_borders_are_one_line_however_far_apart_the_classes_numbers_are():
+    """Classes 0 and 5 side by side: one border segment per pair of neighbouring cells that
+    vote differently (a contour of the class index drew five lines there)."""
+    rng = np.random.default_rng(0)
+    vote = np.where(rng.random((12, 12)) < 0.5, 0, 5)
+    vote[:, :3] = 2
+    xs, ys = np.linspace(-1, 1, 12), np.linspace(0, 3, 12)
+    x, y = lab_charts.vote_borders(vote, xs, ys)
+    segments = {(round(a, 9), round(b, 9), round(c, 9), round(d, 9))
+                for a, b, c, d in zip(x[0::3], y[0::3], x[1::3], y[1::3], strict=True)}
+    pairs = sum(vote[r, c] != vote[r, c + 1] for r in range(12) for c in range(11))
+    pairs += sum(vote[r, c] != vote[r + 1, c] for r in range(11) for c in range(12))
+    assert len(x) == 3 * pairs and len(segments) == pairs  # each once
+    assert np.all(np.isnan(x[2::3])) and np.all(np.isnan(y[2::3]))
+    # each segment is the edge between its two cells: half a cell from both centres
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    lengths = np.hypot(x[1::3] - x[0::3], y[1::3] - y[0::3])
+    assert np.all(np.isclose(lengths, dx) | np.isclose(lengths, dy))

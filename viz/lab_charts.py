@@ -254,6 +254,23 @@ def _image_layout(uri, xs, ys, heading, height, axis_titles: Sequence[str]) -> d
         "legend": {"orientation": "h", "y": -0.16, "x": 0}, "uirevision": "keep"}
 
 
+def vote_borders(vote: np.ndarray, xs: np.ndarray, ys: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Where neighbouring grid cells vote for different classes: a short segment on the
+    edge between each such pair (NaN between segments), so every border is one line. (A
+    contour of the class index drew k − 1 lines where classes 0 and k meet.)"""
+    half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    rows, cols = np.nonzero(vote[:, 1:] != vote[:, :-1])  # cell (r, c) | cell (r, c + 1)
+    upright = [np.repeat(xs[cols] + half_x, 2), np.ravel([ys[rows] - half_y,
+                                                          ys[rows] + half_y], order="F")]
+    rows, cols = np.nonzero(vote[1:] != vote[:-1])  # cell (r, c) under cell (r + 1, c)
+    flat = [np.ravel([xs[cols] - half_x, xs[cols] + half_x], order="F"),
+            np.repeat(ys[rows] + half_y, 2)]
+    x, y = (np.concatenate([a, b]).reshape(-1, 2) for a, b in zip(upright, flat, strict=True))
+    gap = np.full((len(x), 1), np.nan)
+    return np.hstack([x, gap]).ravel(), np.hstack([y, gap]).ravel()
+
+
 def ensemble_boundaries(member_probas: Sequence[Callable], ensemble_proba: Callable,
                         X: np.ndarray, y: np.ndarray, classes: Sequence[str],
                         height: int = 460, axis_titles: Sequence[str] = ("x₁", "x₂")) -> Figure:
@@ -265,13 +282,11 @@ def ensemble_boundaries(member_probas: Sequence[Callable], ensemble_proba: Calla
     for i, member in enumerate(member_probas):
         with np.errstate(all="ignore"):
             vote = np.argmax(member(points), axis=1).reshape(GRID, GRID)
+        border_x, border_y = vote_borders(vote, xs, ys)
         traces.append({
-            "type": "contour", "x": numbers(xs), "y": numbers(ys), "z": numbers(vote),
-            "showscale": False, "hoverinfo": "skip",
-            "contours": {"coloring": "none", "start": 0.5, "end": len(classes) - 1.5 + 1e-9,
-                         "size": 1},
-            "line": {"color": "rgba(17,24,39,0.45)", "width": 1},
-            "name": "members' boundaries", "showlegend": i == 0})
+            "type": "scatter", "x": numbers(border_x), "y": numbers(border_y), "mode": "lines",
+            "hoverinfo": "skip", "line": {"color": "rgba(17,24,39,0.45)", "width": 1},
+            "name": "members' boundaries", "legendgroup": "members", "showlegend": i == 0})
     traces += _class_points(X, y, classes, size=6)
     return figure(traces, _image_layout(
         _probability_picture(averaged, (GRID, GRID)), xs, ys,
