@@ -468,3 +468,14 @@ def test_the_chain_summary_per_layer_factor_multiplies_out_to_its_total(activati
     assert np.isclose(float(mantissa) * 10.0**power, total, rtol=0.05)  # two digits
     assert float(re.search(r"average ([0-9.]+) a step", summary)[1]) > per_layer
     assert "e-" not in summary and "e+" not in summary
+
+
+def test_the_weight_seed_from_a_link_is_shown_and_can_be_changed():
+    at = app("pages/gradients.py", net_seed="7")
+    assert not at.exception
+    (seed,) = [n for n in at.number_input if n.key == "net_seed"]
+    assert seed.value == 7
+    before = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    seed.set_value(8).run()
+    assert at.query_params["net_seed"] == "8"
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"] != before

@@ -32,10 +32,12 @@ def controls() -> dict:
     state = st.session_state
     for key, value in DEFAULTS.items():
         state.setdefault(key, value)
-    a, b, c = st.columns([2, 2, 3])
+    a, b, c, d = st.columns([2, 2, 1, 3])
     a.slider("Hidden layers (depth)", 2, 40, key="depth")
     b.slider("Units per layer (width)", 4, 64, key="width")
-    c.radio("Show", tuple(MEASURES), key="measure", format_func=MEASURES.get)
+    c.number_input("Weight seed", 0, 99, key="net_seed",
+                   help="Other random weights and inputs; the pattern across layers stays.")
+    d.radio("Show", tuple(MEASURES), key="measure", format_func=MEASURES.get)
     values = {key: state[key] for key in DEFAULTS}
     url_state.save(PAGE, FIELDS, values, DEFAULTS)
     return values
