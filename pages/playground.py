@@ -38,10 +38,7 @@ with race_tab:
                  settings.show_look_ahead),
         key=st.session_state["race_map_key"], on_select="rerun", selection_mode="points",
         config={"displayModeBar": False})
-    st.caption("Press ▶ Play to watch the race, drag the step slider to scrub. Faint lines "
-               "are the whole paths; ★ global minimum, ○ local minimum, ✕ saddle, "
-               "△ maximum; ■ where a path stopped early. Click the map to start somewhere "
-               "else.")
+    st.caption(pg.map_caption(grid))
 if view_3d.open:
     with view_3d:
         plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)

@@ -341,7 +341,7 @@ def test_a_path_undefined_at_its_start_has_no_final_loss():
     at = open_page(surface="custom", formula="sqrt(x**2 + y**2)", opts="sgd", x="0", y="0")
     row = results(at).set_index("optimizer").loc["SGD"]
     assert row["final loss f(θ)"] == "— (undefined)" and row["ended at"] == "—"
-    assert "undefined at the start point" in warnings_text(at)
+    assert "undefined (or too large to compute) at the start point" in warnings_text(at)
 
 
 def test_a_stopped_path_is_not_on_its_way():
@@ -360,3 +360,9 @@ def test_the_alpha_below_a_third_is_found_without_rounding_errors():
     assert _option_below(0.3, 3) == 0.1  # 0.3 / 3 is 0.0999… in floating point
     assert _option_below(0.15, 3) == 0.05
     assert _option_below(0.0001, 3) is None  # below the slider's smallest stop
+
+
+def test_grey_on_the_map_is_explained_only_where_there_is_grey():
+    overflow = open_page(surface="custom", formula="x**99999", opts="sgd")
+    assert "Grey: f is undefined or too large to compute there." in overflow.caption[0].value
+    assert "Grey" not in open_page().caption[0].value

@@ -57,6 +57,15 @@ class Settings:
                      for name in self.optimizers)
 
 
+def map_caption(grid) -> str:
+    """How to read the map; grey only where the surface has cells it could not compute."""
+    grey = ("" if np.all(np.isfinite(grid.values)) else
+            " Grey: f is undefined or too large to compute there.")
+    return ("Press ▶ Play to watch the race, drag the step slider to scrub. Faint lines are "
+            "the whole paths; ★ global minimum, ○ local minimum, ✕ saddle, △ maximum; ■ where "
+            f"a path stopped early.{grey} Click the map to start somewhere else.")
+
+
 def surface_title(name: str) -> str:
     return "Your own formula f(x, y)" if name == CUSTOM else SURFACES[name].title
 
@@ -213,8 +222,8 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
         label = OPTIMIZER_LABELS[lane.name]
         k = lane.diverged_at
         if kind == "start":
-            messages.append(f"{label}: f or its gradient is undefined at the start point; "
-                            "pick another start.")
+            messages.append(f"{label}: f or its gradient is undefined (or too large to "
+                            "compute) at the start point; pick another start.")
         elif kind == "singular":
             messages.append(f"{label} stopped at step {k}: the Hessian is singular there "
                             "(no curvature to jump with). A damping μ > 0 makes the step "
