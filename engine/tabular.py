@@ -109,9 +109,11 @@ def why_not_numeric(table: Table, columns: list[str]) -> str:
                 comma = (f" A decimal comma? Write numbers with a point ("
                          f"{cell.replace(',', '.')} rather than {cell})."
                          if re.fullmatch(r"-?\d+,\d+", cell) else "")
-                return (f"No column holds only numbers, so there is no feature to train on: "
+                return (f"No column besides the label holds only numbers, so there is no "
+                        f"feature to train on: "
                         f"'{name}' reads {cell!r} on line {r + 2}.{comma}")
-    return "No column holds only numbers, so there is no feature to train on."
+    return ("No column besides the label holds only numbers, so there is no feature to "
+            "train on.")
 
 
 def _is_number(cell: str) -> bool:

@@ -457,7 +457,7 @@ def test_a_true_class_beyond_the_classes_is_explained():
 def test_the_chain_summary_per_layer_factor_multiplies_out_to_its_total(activation, init,
                                                                          depth):
     """The per-layer number is the measured one: raised to the number of layers it gives
-    the total the summary states. (|f'|·‖W‖₂ is larger: ‖W‖₂ is W's largest stretch.)"""
+    the total the summary states; the factors' own mean is quoted beside it."""
     profile = deep_network_profile(activation, init, depth=depth, width=16, seed=0)
     total = profile.delta_norms[0] / profile.delta_norms[-1]
     summary = gp.chain_summary(profile)
@@ -466,8 +466,17 @@ def test_the_chain_summary_per_layer_factor_multiplies_out_to_its_total(activati
     mantissa, power = re.search(r"to ([0-9.]+)·10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", summary).groups()
     power = int(power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
     assert np.isclose(float(mantissa) * 10.0**power, total, rtol=0.05)  # two digits
-    assert float(re.search(r"average ([0-9.]+) a step", summary)[1]) > per_layer
+    shown = float(re.search(r"geometric mean of ([0-9.]+) a step", summary)[1])
+    assert ("more than measured" in summary) == (shown > per_layer)
     assert "e-" not in summary and "e+" not in summary
+
+
+@pytest.mark.parametrize("depth", [4, 6, 8])
+def test_the_chain_summary_writes_hundreds_without_an_exponent_letter(depth):
+    # tanh with large weights grows ~2× a layer: totals of 10²…10³, once printed "1e+02"
+    summary = gp.chain_summary(deep_network_profile("tanh", "large", depth=depth, width=32,
+                                                    seed=0))
+    assert "e+" not in summary and "e-" not in summary
 
 
 def test_the_weight_seed_from_a_link_is_shown_and_can_be_changed():

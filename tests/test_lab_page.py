@@ -170,18 +170,22 @@ def test_zero_initialization_says_the_units_stay_identical():
     assert "symmetry problem" in " ".join(w.value for w in at.warning)
 
 
-def test_zero_initialization_with_relu_says_no_gradient_flows():
-    """ReLU is flat at z = 0, so zero weights get no gradient at all: every weight stays 0
-    and only the output biases learn. That, not the symmetry problem, is what happens."""
-    at = train(open_lab(init="zeros"), runs=2)
+@pytest.mark.parametrize(("act", "label"), [("relu", "ReLU"), ("tanh", "tanh"),
+                                            ("leaky_relu", "leaky ReLU")])
+def test_zero_initialization_where_f_of_0_is_0_says_no_gradient_flows(act, label):
+    """f(0) = 0: zero weights make every hidden output 0, so no weight gets a gradient
+    (aᵀδ = 0) and nothing gets back (W = 0): every weight stays 0, only the output biases
+    learn. That, not the symmetry problem, is what happens (tanh too, though f'(0) = 1)."""
+    at = train(open_lab(init="zeros", act=act), runs=2)
     net = lab_run(at).trainers[next(iter(lab_run(at).trainers))].net
-    assert net.activation.name == "relu"
+    assert net.activation.name == act and lab_run(at).epoch >= 1
     weights = np.concatenate([layer.W.ravel() for layer in net.layers])
     hidden_biases = np.concatenate([layer.b for layer in net.layers[:-1]])
     assert np.all(weights == 0) and np.all(hidden_biases == 0)
     assert np.any(net.layers[-1].b != 0)  # the class shares
     text = " ".join(w.value for w in at.warning)
-    assert "ReLU outputs 0 and is flat (f'(0) = 0)" in text and "only the output biases" in text
+    assert f"With zero initialization and {label}, f(0) = 0" in text
+    assert "only the output biases learn" in text
 
 
 def test_early_stopping_marks_the_best_epoch():
@@ -390,3 +394,5 @@ def test_spirals_start_at_a_noise_their_arms_survive():
     assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.2
     at = open_lab(data="spirals", noise="0.3")  # a link's own noise is kept
     assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.3
+    next(s for s in at.sidebar.selectbox if s.label == "Dataset").set_value("moons").run()
+    assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.3  # chosen

@@ -91,8 +91,9 @@ def test_no_numeric_column_names_the_first_cell_that_is_not_a_number():
     table = read_csv(text.encode())
     assert numeric_columns(table) == []
     assert why_not_numeric(table, ["x1", "x2"]) == (
-        "No column holds only numbers, so there is no feature to train on: 'x1' reads '0,5' "
-        "on line 2. A decimal comma? Write numbers with a point (0.5 rather than 0,5).")
+        "No column besides the label holds only numbers, so there is no feature to train "
+        "on: 'x1' reads '0,5' on line 2. A decimal comma? Write numbers with a point (0.5 "
+        "rather than 0,5).")
 
 
 def test_labels_written_as_the_same_number_are_one_class():

@@ -126,12 +126,16 @@ def chain_summary(profile: GradientProfile) -> str:
                 f"their factors are 0: from the output layer back to layer 1 the error "
                 f"term drops to exactly 0.")
     steps = len(factors)
-    measured, bound = total ** (1 / steps), float(np.exp(np.mean(np.log(factors))))
+    measured, shown = total ** (1 / steps), float(np.exp(np.mean(np.log(factors))))
     size = (f"shrinks to {scientific_text(total)} of its size" if total < 1
             else f"grows to {scientific_text(total)} times its size")
-    why = (": more, because ‖W‖₂ is the most W can stretch a vector, and the error is "
-           "not always lined up with that direction" if bound > measured else "")
+    # the factors are typical sizes, not exact: ‖W‖₂ is W's largest stretch, and |f'| is
+    # averaged over units and inputs, so either can be the larger
+    why = (", more than measured: ‖W‖₂ is the most W can stretch a vector, and the error is "
+           "not always lined up with that direction" if shown > measured else
+           ", less than measured: they are typical sizes, not exact ones (|f'| is an "
+           "average over units and inputs)")
     return (f"From the output layer back to layer 1 the error term {size}: each of the "
             f"{steps} steps back through a hidden layer multiplies it by about "
-            f"{measured:.2g} on average. The factors |f'| × ‖W‖ above average {bound:.2g} "
-            f"a step (geometric mean){why}.")
+            f"{measured:.2g} on average. The factors |f'| × ‖W‖ shown above have a geometric "
+            f"mean of {shown:.2g} a step{why}.")

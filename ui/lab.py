@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.charts import plotly_chart
-from ui.lab_controls import LabSettings
+from ui.lab_controls import ACTIVATIONS, LabSettings
 from ui.lab_session import (
     BAGGING,
     COMPARE,
@@ -200,18 +200,20 @@ def after_training(run: LabRun, settings: LabSettings) -> None:
 
 
 def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
-    """Zero initialization: the symmetry problem, or, for ReLU, no gradient at all."""
-    net = next(iter(run.trainers.values())).net
-    for label, trainer in run.trainers.items() if settings.arch.init == "zeros" else ():
+    """Zero initialization: no gradient at all where f(0) = 0, else the symmetry problem."""
+    zeros = settings.arch.init == "zeros"
+    for label, trainer in run.trainers.items() if zeros else ():
         prefix = f"{label}: " if len(run.trainers) > 1 else ""
-        if trainer.net.activation.name == "relu":
+        f = trainer.net.activation
+        if f.f(np.zeros(1))[0] == 0:  # ReLU, tanh, leaky ReLU
             st.warning(
-                f"{prefix}With zero initialization every hidden unit starts at z = 0, where "
-                "ReLU outputs 0 and is flat (f'(0) = 0). So no error gets back to any weight "
-                "and they all stay 0: only the output biases learn, and the network predicts "
-                "the same class shares everywhere. (The symmetry problem, units that stay "
-                "identical, shows with sigmoid or tanh.) Choose another initialization.",
-                icon=":material/block:")
+                f"{prefix}With zero initialization and {ACTIVATIONS.get(f.name, f.name)}, "
+                "f(0) = 0: every hidden unit outputs 0, so no weight gets a gradient "
+                "(∂J/∂W = aᵀδ with a = 0) and no error gets back through a layer (its W is "
+                "0). Every weight stays 0: only the output biases learn, and the network "
+                "predicts the same class shares everywhere. (With sigmoid, f(0) = 0.5, the "
+                "weights do learn, but all units of a layer stay identical: the symmetry "
+                "problem.) Choose another initialization.", icon=":material/block:")
         elif any(trainer.net.identical_hidden_units()):
             st.warning(
                 f"{prefix}All hidden units of each layer still have exactly the same weights. "
@@ -219,8 +221,8 @@ def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
                 "the same gradient, so training can never make them different: the layer "
                 "behaves like a single unit (the symmetry problem). Choose another "
                 "initialization to break the symmetry.", icon=":material/content_copy:")
-    with st.expander("First layer's weights W¹ (one column per hidden unit)",
-                     expanded=settings.arch.init == "zeros"):
+    net = next(iter(run.trainers.values())).net
+    with st.expander("First layer's weights W¹ (one column per hidden unit)", expanded=zeros):
         plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")
 
 

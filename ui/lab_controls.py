@@ -114,8 +114,10 @@ def _defaults(data: str) -> dict:
 
 
 def _dataset_changed() -> None:
+    """A new dataset starts at its own noise, unless the user had chosen one."""
     state = st.session_state
-    state[_key("noise")] = _defaults(state[_key("data")])["noise"]
+    if state[_key("noise")] in {DEFAULTS["noise"], *DATASET_NOISE.values()}:
+        state[_key("noise")] = _defaults(state[_key("data")])["noise"]
 
 
 def _prefixed_fields() -> list[url_state.Field]:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.race import Lane, divergence_kind, minima_of, steps_to_minimum, tolerance
+import numpy as np
+
+from engine.race import Lane, divergence_kind, minima_of, tolerance
 from surfaces import Surface
 from ui import cache
 from ui.optimizer_controls import HYPERS
@@ -52,10 +54,11 @@ def smaller_lr_advice(surface: Surface, lanes: list[Lane], settings: Settings) -
         for trial in cache.race(settings.surface_name, settings.formula, key, settings.start,
                                 settings.steps):
             lr, kind = trials[trial.name], divergence_kind(surface, trial)
-            if kind in CURABLE or not _gets_somewhere(surface, trial):
+            progress = None if kind in CURABLE else _progress(surface, trial)
+            if progress is None:
                 last[trial.name] = (lr, trial)
             else:
-                advice[trial.name] = _better(trial.name, lr, kind, settings.steps)
+                advice[trial.name] = _better(trial.name, lr, kind, settings.steps, progress)
         waiting = [name for name in waiting if name not in advice]
     for name in waiting:
         advice[name] = _no_better(*last[name], surface) if name in last else (
@@ -63,19 +66,26 @@ def smaller_lr_advice(surface: Surface, lanes: list[Lane], settings: Settings) -
     return advice
 
 
-def _gets_somewhere(surface: Surface, trial: Lane) -> bool:
-    """Its loss ends clearly lower than it started, or it reaches a minimum. (On a bowl,
-    α at the stability limit bounces between two walls forever and never stops.)"""
+def _progress(surface: Surface, trial: Lane) -> str | None:
+    """What the trial got done: "its loss falls" (clearly, start to end), "it ends at a
+    minimum" (within the table's tolerance, from a start already that close), or None.
+    (On a bowl, α at the stability limit bounces between two walls forever: its loss
+    stays where it was, and it never stops.)"""
     first, end = trial.losses[0], trial.losses[trial.last_step]
-    reached = steps_to_minimum(trial, minima_of(surface), tolerance(surface.bounds))
-    return reached is not None or bool(end < first - 1e-6 * max(1.0, abs(first)))
+    if end < first - 1e-6 * max(1.0, abs(first)):
+        return "its loss falls"
+    minima = minima_of(surface)
+    if len(minima) and np.min(np.linalg.norm(minima - trial.positions[trial.last_step],
+                                             axis=1)) <= tolerance(surface.bounds):
+        return "it ends at a minimum"
+    return None
 
 
-def _better(name: str, lr: float, kind: str | None, steps: int) -> str:
+def _better(name: str, lr: float, kind: str | None, steps: int, progress: str) -> str:
     label = OPTIMIZER_LABELS[name]
     if kind is None:
         return (f"Try a smaller α, such as {lr:g}: with it, {label} runs all {steps} steps "
-                "and its loss falls.")
+                f"and {progress}.")
     if kind == "downhill":
         return (f"With a smaller α, such as {lr:g}, {label} no longer overshoots, but it then "
                 "runs off the map downhill: the surface keeps falling that way.")
@@ -85,8 +95,8 @@ def _better(name: str, lr: float, kind: str | None, steps: int) -> str:
 def _no_better(lr: float, trial: Lane, surface: Surface) -> str:
     kind = divergence_kind(surface, trial)
     if kind not in CURABLE:  # it ran, but its loss did not come down
-        return (f"Even with α = {lr:g} the loss does not come down from this start: try a "
-                "much smaller α.")
+        smaller = ("" if lr == min(HYPERS["lr"].options) else ": try a much smaller α")
+        return f"Even with α = {lr:g} the loss does not come down from this start{smaller}."
     if kind == "unstable":
         if lr == min(HYPERS["lr"].options):
             return f"Even α = {lr:g}, the slider's smallest, still overshoots: f is too steep here."

@@ -27,6 +27,7 @@ from ui.optimizer_controls import hyper_fields, hyper_sliders, widget_key
 from ui.presets import DEFAULT_FORMULA, HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
 from viz.colors import OPTIMIZER_LABELS
 from viz.figure import Panel
+from viz.number_text import scientific_text
 from viz.race_charts import (
     effective_step_panel,
     grad_norm_panel,
@@ -250,24 +251,45 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
 
 
 def _newton_message(surface: Surface, lane: Lane, settings: Settings) -> str:
-    """Why Newton left the map, from the curvature (H + μI) where it last stood."""
+    """Why Newton left the map, from f's curvature where it left it (the eigenvalues of
+    H at its last point on the map; far off, a plateau's curvature is ~1e-48) and the
+    point a step with α = 1 aims at from there, θ − (H + μI)⁻¹∇f."""
     k, params = lane.diverged_at, settings.hyper[lane.name]
-    with np.errstate(all="ignore"):
-        h = surface.hessian(lane.positions[lane.last_step]) + params["damping"] * np.eye(2)
-        curvatures = np.linalg.eigvalsh(h) if np.all(np.isfinite(h)) else np.array([np.nan])
+    (x0, x1), (y0, y1) = surface.bounds
+    path = lane.positions[:lane.last_step + 1]
+    on_map = np.flatnonzero((path[:, 0] >= x0) & (path[:, 0] <= x1)
+                            & (path[:, 1] >= y0) & (path[:, 1] <= y1))
+    theta = path[on_map[-1]] if on_map.size else path[-1]
     said = f"Newton stopped at step {k}: "
-    if np.all(curvatures > 0) and params["lr"] > 1:
-        return (said + f"f curves upward there, so the minimum of its local quadratic model "
-                f"is a good target, but α = {params['lr']:g} steps {params['lr']:g} times as "
-                "far, past it and off the map. α = 1 lands on that minimum.")
+    with np.errstate(all="ignore"):
+        h, g = surface.hessian(theta), surface.grad(theta)
+        if not (np.all(np.isfinite(h)) and np.all(np.isfinite(g))):
+            curvatures, target = np.array([np.nan]), np.full(2, np.nan)
+        else:
+            curvatures = np.linalg.eigvalsh(h)
+            try:
+                target = theta - np.linalg.solve(h + params["damping"] * np.eye(2), g)
+            except np.linalg.LinAlgError:  # H + μI singular there: no point to aim at
+                target = np.full(2, np.nan)
+    target_on_map = bool(x0 <= target[0] <= x1 and y0 <= target[1] <= y1)
+    if np.all(curvatures > 0) and params["lr"] > 1 and target_on_map:
+        return (said + f"f curves upward there, and α = 1 would step to ({target[0]:.3g}, "
+                f"{target[1]:.3g}), the minimum of its local quadratic model; α = "
+                f"{params['lr']:g} steps {params['lr']:g} times as far, past it and off the "
+                "map.")
     if np.any(curvatures < 0):
-        return (said + "where f curves downward (negative curvature), the flat point of its "
-                "local quadratic model is a maximum or a saddle, so Newton's step points "
-                "uphill or sideways, away from the minimum, until it leaves the map. A "
-                "damping μ larger than the size of that curvature makes the step go downhill.")
+        lowest = float(curvatures.min())
+        return (said + f"where f curves downward (curvature {scientific_text(lowest)}), "
+                "the flat point "
+                "of its local quadratic model is a maximum or a saddle, so Newton's step "
+                "points uphill or sideways, away from the minimum, until it leaves the map. "
+                f"A damping μ well above {scientific_text(-lowest)} makes H + μI curve "
+                "upward, and the "
+                "step go downhill.")
     return (said + "it steps to where the local quadratic model of f is flat, and where the "
             "curvature is small that point can lie far off the map. Its path stops at its "
             "last good point. A damping μ > 0 or a smaller α shortens such jumps.")
+
 
 def results_table(surface: Surface, lanes: list[Lane]) -> str:
     """How each lane ended, as a markdown table: one light element, and no DataFrame to
@@ -276,21 +298,23 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
     minima = minima_of(surface)
     header = ["optimizer", "final loss f(θ)", "ended at",
               f"steps to within {tol:.2g} of a minimum", "stopped early"]
+    ends = [where_it_ended(surface, lane, tol) if lane.diverged_at != 0 else "—"
+            for lane in lanes]
+    if not len(minima):  # a formula's minima are not known in advance: those paths end at
+        minima = np.array([lane.positions[lane.last_step] for lane, ended
+                           in zip(lanes, ends, strict=True) if ended.startswith("a minimum")]
+                          ).reshape(-1, 2)
     rows = []
-    for lane in lanes:
+    for lane, ended in zip(lanes, ends, strict=True):
         k = lane.diverged_at
-        ended = where_it_ended(surface, lane, tol) if k != 0 else "—"
-        # a formula's minima are not known in advance: the one a path ends at counts
-        known = minima if len(minima) or not ended.startswith("a minimum") else (
-            lane.positions[lane.last_step][None])
-        reached = steps_to_minimum(lane, known, tol)
+        reached = steps_to_minimum(lane, minima, tol)
         rows.append([
             OPTIMIZER_LABELS[lane.name],
             # 1e-12, not 0, and 0 rather than -0; nothing where f is undefined at the start
             # (recorded as 0)
             f"{lane.losses[lane.last_step] + 0.0:.4g}" if k != 0 else "— (undefined)",
             ended,
-            ("never" if reached is None else str(reached)) if len(known)
+            ("never" if reached is None else str(reached)) if len(minima)
             else "— (no minimum known)",
             "no" if k < 0 else f"yes, at step {k}",
         ])

@@ -38,7 +38,7 @@ def softmax_bars(probabilities: np.ndarray, true_class: int, names: Sequence[str
     colors = ["#16a34a" if k == true_class else "#94a3b8" for k in range(len(names))]
     bars = {"type": "bar", "x": list(names), "y": [float(p) for p in probabilities],
             "marker": {"color": colors}, "text": [number_text(p) for p in probabilities],
-            "textposition": "outside", "hovertemplate": "%{x}: %{y:.4f}<extra></extra>"}
+            "textposition": "outside", "hovertemplate": "%{x}: %{text}<extra></extra>"}
     return _chart([bars], "Softmax probabilities y'ᵢ = q(c)ᵢ (green: the true class)", 320,
                   yaxis=axis("probability", range=[0, 1.12]))
 

@@ -33,8 +33,8 @@ def number_tex(value: float, decimals: int = 3) -> str:
 
 
 def scientific_text(value: float) -> str:
-    """3.2·10⁻¹³ or 6.4·10¹¹ for a value far from 1; 0.57 or 42 near it."""
-    if value == 0 or not math.isfinite(value) or 0.01 <= abs(value) < 1000:
+    """3.2·10⁻¹³ or 1.5·10² for a value far from 1; 0.57 or 42 near it (two digits)."""
+    if value == 0 or not math.isfinite(value) or 0.01 <= abs(value) < 100:
         return f"{value:.2g}"
     mantissa, exponent = f"{value:.1e}".split("e")
     return f"{mantissa}·10{str(int(exponent)).translate(_SUPERSCRIPT)}"

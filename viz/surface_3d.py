@@ -30,12 +30,12 @@ def _skin_height(z: np.ndarray, xs: np.ndarray, ys: np.ndarray, x: np.ndarray,
     return np.fmax(split_00_11, split_01_10)
 
 
-def _height_ticks(z: np.ndarray) -> np.ndarray:
+def _height_ticks(z: np.ndarray) -> np.ndarray | None:
     """Round heights about a fifth of the range apart (1, 2, 2.5 or 5 × 10ᵏ), none in the
     lowest sixth: there the lowest label sat on the y axis's last one, at their corner."""
     finite = z[np.isfinite(z)]
     if not finite.size or np.ptp(finite) == 0:
-        return np.array([])
+        return None  # flat: plotly.js's own ticks
     low, span = float(finite.min()), float(np.ptp(finite))
     power = 10.0 ** np.floor(np.log10(span / 5))
     step = power * min(m for m in (1, 2, 2.5, 5, 10) if m * power >= span / 5)
@@ -61,8 +61,9 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
                          .round().astype(int))
         x, y = positions[keep, 0], positions[keep, 1]
         keep = keep[(x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)]  # the box shows the surface
-        skin = _skin_height(z, grid.xs[cols], grid.ys[rows], positions[keep, 0],
-                            positions[keep, 1])
+        with np.errstate(all="ignore"):  # the skin as drawn: no height where f is not finite
+            skin = _skin_height(np.where(finite, z, np.nan), grid.xs[cols], grid.ys[rows],
+                                positions[keep, 0], positions[keep, 1])
         heights = np.fmax(grid.to_height(losses[keep]), skin) + lift
         data.append({
             "type": "scatter3d", "x": numbers(positions[keep, 0]),
@@ -72,13 +73,14 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
             "marker": {"size": 2, "color": OPTIMIZER_COLORS[name]},
             "hovertemplate": f"{OPTIMIZER_LABELS[name]}<br>(%{{x:.3f}}, %{{y:.3f}})"
                              "<extra></extra>"})
+    ticks = _height_ticks(z)
+    z_ticks = {} if ticks is None else {"tickvals": numbers(ticks, "f8")}
     layout = {
         "template": "none", "height": height, "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
         "legend": {"orientation": "h", "y": 0.02, "x": 0},
         "scene": {"xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
                   "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
-                  "zaxis": {"title": {"text": grid.height_label},
-                            "tickvals": numbers(_height_ticks(z), "f8")},
+                  "zaxis": {"title": {"text": grid.height_label}, **z_ticks},
                   "camera": {"eye": {"x": -0.6, "y": -1.6, "z": 1.75}},
                   "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}}}
     return {"data": data, "layout": layout}
