@@ -200,9 +200,17 @@ def after_training(run: LabRun, settings: LabSettings) -> None:
 
 
 def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
-    """Zero initialization: no gradient at all where f(0) = 0, else the symmetry problem."""
     zeros = settings.arch.init == "zeros"
-    for label, trainer in run.trainers.items() if zeros else ():
+    if zeros:
+        _zero_init_warnings(run)
+    net = next(iter(run.trainers.values())).net
+    with st.expander("First layer's weights W¹ (one column per hidden unit)", expanded=zeros):
+        plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")
+
+
+def _zero_init_warnings(run: LabRun) -> None:
+    """Zero initialization: no gradient at all where f(0) = 0, else the symmetry problem."""
+    for label, trainer in run.trainers.items():
         prefix = f"{label}: " if len(run.trainers) > 1 else ""
         f = trainer.net.activation
         if f.f(np.zeros(1))[0] == 0:  # ReLU, tanh, leaky ReLU
@@ -221,9 +229,6 @@ def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
                 "the same gradient, so training can never make them different: the layer "
                 "behaves like a single unit (the symmetry problem). Choose another "
                 "initialization to break the symmetry.", icon=":material/content_copy:")
-    net = next(iter(run.trainers.values())).net
-    with st.expander("First layer's weights W¹ (one column per hidden unit)", expanded=zeros):
-        plotly_chart(hidden_weights(net.layers[0].W, run.data.features), key="lab_w1")
 
 
 def _test_results(run: LabRun) -> None:

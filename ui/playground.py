@@ -272,20 +272,18 @@ def _newton_message(surface: Surface, lane: Lane, settings: Settings) -> str:
             except np.linalg.LinAlgError:  # H + μI singular there: no point to aim at
                 target = np.full(2, np.nan)
     target_on_map = bool(x0 <= target[0] <= x1 and y0 <= target[1] <= y1)
+    model = "damped local quadratic model" if params["damping"] else "local quadratic model"
     if np.all(curvatures > 0) and params["lr"] > 1 and target_on_map:
         return (said + f"f curves upward there, and α = 1 would step to ({target[0]:.3g}, "
-                f"{target[1]:.3g}), the minimum of its local quadratic model; α = "
-                f"{params['lr']:g} steps {params['lr']:g} times as far, past it and off the "
-                "map.")
+                f"{target[1]:.3g}), the minimum of its {model}; α = {params['lr']:g} steps "
+                f"{params['lr']:g} times as far, past it and off the map.")
     if np.any(curvatures < 0):
         lowest = float(curvatures.min())
-        return (said + f"where f curves downward (curvature {scientific_text(lowest)}), "
-                "the flat point "
-                "of its local quadratic model is a maximum or a saddle, so Newton's step "
-                "points uphill or sideways, away from the minimum, until it leaves the map. "
-                f"A damping μ well above {scientific_text(-lowest)} makes H + μI curve "
-                "upward, and the "
-                "step go downhill.")
+        return (said + f"where f curves downward (curvature {scientific_text(lowest)}), the "
+                "flat point of its local quadratic model is a maximum or a saddle, so "
+                "Newton's step points uphill or sideways, away from the minimum, until it "
+                f"leaves the map. A damping μ well above {scientific_text(-lowest)} makes "
+                "H + μI curve upward, and the step go downhill.")
     return (said + "it steps to where the local quadratic model of f is flat, and where the "
             "curvature is small that point can lie far off the map. Its path stops at its "
             "last good point. A damping μ > 0 or a smaller α shortens such jumps.")
