@@ -363,6 +363,13 @@ def test_the_boundary_axes_name_the_features():
     at = open_lab()
     boundary = next(c for c in charts(at) if c["layout"].get("images"))
     assert [boundary["layout"][a]["title"]["text"] for a in ("xaxis", "yaxis")] == ["x₁", "x₂"]
+    at = train(open_lab(mode="bagging", members="3", epochs="10"), runs=12)
+    assert lab_run(at).status == "finished"
+    maps = [c for c in charts(at) if c["layout"].get("images")
+            or "disagree" in str(c["layout"].get("title", {}).get("text", ""))]
+    assert len(maps) == 2  # the ensemble's boundary and the disagreement map
+    for spec in maps:
+        assert spec["layout"]["xaxis"]["title"]["text"] == "x₁"
     at = open_lab(data="csv")
     at.sidebar.text_area[0].set_value(GOOD_CSV).run()
     boundary = next(c for c in charts(at) if c["layout"].get("images"))

@@ -268,5 +268,6 @@ def _bagging_results(run: LabRun) -> None:
                                      ensemble.predict_proba, data.X_tr, data.y_tr,
                                      data.classes, axis_titles=_axis_titles(run)),
                  key="lab_ensemble", where=left)
-    plotly_chart(disagreement_map(ensemble.disagreement, data.X_tr), key="lab_disagreement",
-                 where=right)
+    plotly_chart(disagreement_map(ensemble.disagreement, data.X_tr,
+                                  axis_titles=_axis_titles(run)),
+                 key="lab_disagreement", where=right)

@@ -294,7 +294,7 @@ def ensemble_boundaries(member_probas: Sequence[Callable], ensemble_proba: Calla
 
 
 def disagreement_map(disagreement: Callable[[np.ndarray], np.ndarray], X: np.ndarray,
-                     height: int = 460) -> Figure:
+                     height: int = 460, axis_titles: Sequence[str] = ("x₁", "x₂")) -> Figure:
     """Where the members vote differently from the ensemble (0 = all agree)."""
     xs, ys, points = boundary_grid(X)
     d = disagreement(points).reshape(GRID, GRID)
@@ -305,11 +305,13 @@ def disagreement_map(disagreement: Callable[[np.ndarray], np.ndarray], X: np.nda
     data = {"type": "scatter", "x": numbers(X[:, 0]), "y": numbers(X[:, 1]), "mode": "markers",
             "name": "data", "marker": {"color": "#111827", "size": 3, "opacity": 0.5}}
     return figure([heat, data], {
-        "template": "none", "height": height, "margin": {"l": 40, "r": 10, "t": 36, "b": 30},
+        "template": "none", "height": height, "margin": {"l": 56, "r": 10, "t": 36, "b": 44},
         "title": title("Where the members disagree with the ensemble"),
         # constrain: the plot area shrinks to the map, instead of the y range growing
-        "xaxis": {"constrain": "domain", **PLAIN_AXIS},
-        "yaxis": {"scaleanchor": "x", "scaleratio": 1, "constrain": "domain", **PLAIN_AXIS},
+        "xaxis": {"constrain": "domain", "title": {"text": axis_titles[0], "standoff": 6},
+                  **PLAIN_AXIS},
+        "yaxis": {"scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
+                  "title": {"text": axis_titles[1], "standoff": 6}, **PLAIN_AXIS},
         "showlegend": False})
 
 
