@@ -45,7 +45,11 @@ if view_3d.open:
                                        for lane in shown]), config={"displayModeBar": False})
         st.caption(f"Height: {grid.height_label}. Drag to rotate.")
 
-plotly_chart(race_curves(pg.curve_panels(surface, shown)))
+if shown:
+    plotly_chart(race_curves(pg.curve_panels(surface, shown)))
+else:  # every path stopped at its start: no curve to draw, and no bare axes
+    st.info("No curves to draw: every optimizer stopped at its start point (see above).",
+            icon=":material/info:")
 
 st.subheader("Results")
 st.markdown(pg.results_table(surface, lanes))

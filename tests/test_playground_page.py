@@ -380,3 +380,10 @@ def test_grey_on_the_map_is_explained_only_where_there_is_grey():
     overflow = open_page(surface="custom", formula="x**99999", opts="sgd")
     assert "Grey: f is undefined or too large to compute there." in overflow.caption[0].value
     assert "Grey" not in open_page().caption[0].value
+
+
+def test_no_curves_chart_when_every_path_stopped_at_its_start():
+    at = open_page(surface="custom", formula="x**99999", opts="sgd,adam")
+    assert not at.exception
+    assert "No curves to draw" in " ".join(i.value for i in at.info)
+    assert chart_types(at).count("scatter") >= 1 and len(at.get("plotly_chart")) == 1  # the map
