@@ -200,9 +200,10 @@ def divergence_message(epoch: int, net: MLP, optimizer, best_epoch: int = 0) -> 
     """Say why training blew up (the 'large' initialization, a high dropout p, or a too
     large α) and which weights the network was given back."""
     p = max(net.p_input, net.p_hidden)
-    if net.init_name == "large":
-        cause = ("the 'large' initialization makes activations and gradients explode; "
-                 "try 'normalized' or 'he'")
+    if net.init_name == "large":  # α may be too large as well: both are named
+        cause = (f"the 'large' initialization makes activations and gradients explode, "
+                 f"or the learning rate α = {optimizer.lr:g} is too large; try 'normalized' "
+                 "or 'he', or a smaller α")
     elif p >= 0.5:
         cause = (f"dropout p = {p:g} scales the units it keeps by 1/(1 − p) = {1 / (1 - p):.3g}, "
                  f"so the gradients, and the steps with α = {optimizer.lr:g}, are large and "

@@ -420,16 +420,18 @@ def test_links_are_built_from_known_pages():
 
 
 def test_a_tiny_probability_is_never_shown_as_zero_inside_the_log():
-    """c = (8, −8), true class dog: y'_dog = e⁻¹⁶/(1 + e⁻¹⁶) ≈ 1.1·10⁻⁷. Rounded to 0.000
-    it read −log 0.000 = 16.000 (log 0 is infinite)."""
+    """c = (8, −8), true class dog: y'_dog = e⁻¹⁶/(1 + e⁻¹⁶) ≈ 1.13·10⁻⁷. Rounded to 0.000
+    it read −log 0.000 = 16.000 (log 0 is infinite). Three digits: −log of the number
+    shown gives the loss shown, to its last digit but one."""
     at = app("pages/losses.py", k="2", true="dog", c1="8", c2="-8")
     assert not at.exception
     latex = " ".join(e.value for e in at.get("latex"))
     p = np.exp(-16.0) / (1 + np.exp(-16.0))
-    mantissa, exponent = f"{p:.1e}".split("e")
+    mantissa, exponent = f"{p:.2e}".split("e")
     shown = rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
     assert rf"&= {shown}" in latex and rf"-\log {shown} = {-np.log(p):.3f}" in latex
     assert "0.000" not in latex
+    assert abs(-np.log(float(mantissa) * 10.0 ** int(exponent)) - (-np.log(p))) < 0.01
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     bars = next(c for c in specs if c["data"][0]["type"] == "bar")["data"][0]
     power = str(-int(exponent)).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))

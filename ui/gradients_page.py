@@ -137,5 +137,6 @@ def chain_summary(profile: GradientProfile) -> str:
            "average over units and inputs)")
     return (f"From the output layer back to layer 1 the error term {size}: each of the "
             f"{steps} steps back through a hidden layer multiplies it by about "
-            f"{measured:.2g} on average. The factors |f'| × ‖W‖ shown above have a geometric "
-            f"mean of {shown:.2g} a step{why}.")
+            f"{measured:.2g} on average. The chain's {steps} factors |f'| × ‖W‖ (the "
+            f"formula above writes out the first) have a geometric mean of {shown:.2g} a "
+            f"step{why}.")

@@ -216,9 +216,10 @@ def _zero_init_warnings(run: LabRun) -> None:
         if f.f(np.zeros(1))[0] == 0:  # ReLU, tanh, leaky ReLU
             st.warning(
                 f"{prefix}With zero initialization and {ACTIVATIONS.get(f.name, f.name)}, "
-                "f(0) = 0: every hidden unit outputs 0, so no weight gets a gradient "
-                "(∂J/∂W = aᵀδ with a = 0) and no error gets back through a layer (its W is "
-                "0). Every weight stays 0: only the output biases learn, and the network "
+                "f(0) = 0: every hidden unit outputs 0 and every W is 0, so no error gets "
+                "back through a layer (δ = 0 below the output) and no weight gets a gradient "
+                "(∂J/∂W = aᵀδ: a = 0 above the first layer, δ = 0 below the output). Every "
+                "weight stays 0: only the output biases learn, and the network "
                 "predicts the same class shares everywhere. (With sigmoid, f(0) = 0.5, the "
                 "weights do learn, but all units of a layer stay identical: the symmetry "
                 "problem.) Choose another initialization.", icon=":material/block:")

@@ -9,15 +9,17 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _parts(value: float, decimals: int) -> tuple[str, int] | None:
-    """(mantissa, exponent) when `value` would round to 0 at `decimals` places, else None."""
-    if value == 0 or not math.isfinite(value) or abs(value) >= 0.5 * 10.0**-decimals:
+    """(mantissa, exponent) when `value` is below 10^−decimals, where `decimals` places
+    would show it as 0 or as one digit (0.00055 and 0.00091 both as 0.001), else None.
+    Three digits, so that −log of the number shown gives the value shown beside it."""
+    if value == 0 or not math.isfinite(value) or abs(value) >= 10.0**-decimals:
         return None
-    mantissa, exponent = f"{value:.1e}".split("e")
+    mantissa, exponent = f"{value:.2e}".split("e")
     return mantissa, int(exponent)
 
 
 def number_text(value: float, decimals: int = 3) -> str:
-    """`value` with `decimals` places, or as 1.1·10⁻⁷ where that would show 0."""
+    """`value` with `decimals` places, or as 1.12·10⁻⁷ where those would show too little."""
     parts = _parts(value, decimals)
     if parts is None:
         return f"{value:.{decimals}f}"
@@ -25,7 +27,7 @@ def number_text(value: float, decimals: int = 3) -> str:
 
 
 def number_tex(value: float, decimals: int = 3) -> str:
-    """The same in LaTeX: 0.028, or 1.1 \\cdot 10^{-7}."""
+    """The same in LaTeX: 0.028, or 1.12 \\cdot 10^{-7}."""
     parts = _parts(value, decimals)
     if parts is None:
         return f"{value:.{decimals}f}"
