@@ -84,6 +84,7 @@ def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None 
                 "mode": "markers", "name": prefix + "test (the weights kept)",
                 "marker": {"symbol": TEST_SYMBOLS[i % 2], "size": 11, "color": "#111827"}})
     shapes, notes = [], []
+    last = max((r.epoch for history in runs.values() for r in plottable(history)), default=1)
     for i, label in enumerate(runs):
         best = (best_epochs or {}).get(label)
         if not best:
@@ -91,6 +92,8 @@ def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None 
         shape, note = vline(best, "#16a34a", f"{_prefix(label, runs)}best epoch {best}")
         shape["line"]["dash"] = "dot" if i % 2 == 0 else "dashdot"  # tells two runs apart
         note["y"] = 1 - 0.09 * len(notes)  # a second run's label below the first
+        # the label on the side with room: plotly.js widens the epoch axis to fit it
+        note["xanchor"] = "left" if best <= last / 2 else "right"
         shapes.append(shape)
         notes.append(note)
     return Panel("Loss per epoch", "loss J", traces, x_title="epoch", shapes=shapes,

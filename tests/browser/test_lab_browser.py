@@ -151,3 +151,26 @@ def test_the_boundary_picture_fills_its_plot(page, server, browser_errors):
         assert gaps and max(gaps) < 1e-6, (query, gaps)
     assert_no_exception(page)
     assert not browser_errors
+
+
+def test_the_best_epoch_label_does_not_stretch_the_epoch_axis(page, server, browser_errors):
+    """plotly.js widens an axis to fit an annotation: the 'best epoch' label once made the
+    loss panel run ~20 epochs past the data, out of step with the panels beside it."""
+    open_page(page, server, "lab?mode=compare&early=1&patience=3&epochs=300&noise=0.5&n=100")
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=90,
+                   what="both networks to stop early")
+    wait_for_charts(page, count=2)
+    ends = page.evaluate("""() => {
+        const gd = Array.from(document.querySelectorAll(
+            '[data-testid="stPlotlyChart"] .js-plotly-plot')).find(
+            g => (g.layout.annotations || []).some(a => String(a.text).includes('best epoch')));
+        const last = Math.max(...gd.data.filter(t => t.xaxis === 'x' && t.mode === 'lines')
+                                         .map(t => Math.max(...t.x)));
+        return {loss: gd._fullLayout.xaxis.range[1], accuracy: gd._fullLayout.xaxis2.range[1],
+                last};
+    }""")
+    assert ends["loss"] <= ends["last"] + 1, ends
+    assert abs(ends["loss"] - ends["accuracy"]) <= 1, ends  # the panels line up by epoch
+    assert_no_exception(page)
+    assert not browser_errors
