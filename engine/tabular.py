@@ -100,20 +100,23 @@ def numeric_columns(table: Table) -> list[str]:
             if all(_is_number(row[i]) for row in table.rows)]
 
 
-def why_not_numeric(table: Table, columns: list[str]) -> str:
-    """Why none of `columns` can be a feature: its first cell that is not a number."""
+def not_a_number(table: Table, column: str) -> str | None:
+    """Where `column` first holds something other than a number, in words, or None."""
+    i = table.columns.index(column)
     for r, row in enumerate(table.rows):
-        for name in columns:
-            cell = row[table.columns.index(name)].strip()
-            if not _is_number(cell):
-                comma = (f" A decimal comma? Write numbers with a point ("
-                         f"{cell.replace(',', '.')} rather than {cell})."
-                         if re.fullmatch(r"-?\d+,\d+", cell) else "")
-                return (f"No column besides the label holds only numbers, so there is no "
-                        f"feature to train on: "
-                        f"'{name}' reads {cell!r} on line {r + 2}.{comma}")
+        cell = row[i].strip()
+        if not _is_number(cell):
+            comma = (f" A decimal comma? Write numbers with a point ({cell.replace(',', '.')} "
+                     f"rather than {cell})." if re.fullmatch(r"-?\d+,\d+", cell) else "")
+            return f"'{column}' reads {cell!r} on line {r + 2}.{comma}"
+    return None
+
+
+def why_not_numeric(table: Table, columns: list[str]) -> str:
+    """Why none of `columns` can be a feature: the first cell that is not a number."""
+    where = next((w for w in (not_a_number(table, c) for c in columns) if w), "")
     return ("No column besides the label holds only numbers, so there is no feature to "
-            "train on.")
+            f"train on{': ' + where if where else '.'}")
 
 
 def _is_number(cell: str) -> bool:

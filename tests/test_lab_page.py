@@ -403,3 +403,13 @@ def test_spirals_start_at_a_noise_their_arms_survive():
     assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.3
     next(s for s in at.sidebar.selectbox if s.label == "Dataset").set_value("moons").run()
     assert next(s for s in at.sidebar.slider if s.label == "Noise").value == 0.3  # chosen
+
+
+def test_a_csv_column_that_is_not_all_numbers_is_said_why_it_is_not_offered():
+    text = "x,y,z,label\n" + "\n".join(f'{i},"-0,{i}",{i % 5},{i % 2}' for i in range(12))
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(text).run()
+    assert not at.exception
+    assert lab_run(at).data.features == ["x", "z"]
+    (caption,) = [c.value for c in at.sidebar.caption if c.value.startswith("Not offered")]
+    assert "'y' reads '-0,0' on line 2. A decimal comma?" in caption.replace("\\", "")

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from engine.tabular import CSVError, numeric_columns, read_csv, to_dataset, why_not_numeric
+from engine.tabular import (
+    CSVError,
+    not_a_number,
+    numeric_columns,
+    read_csv,
+    to_dataset,
+    why_not_numeric,
+)
 from ui import url_state
 from ui.lab_session import (
     BAGGING,
@@ -235,6 +242,11 @@ def _csv_controls(side, notices: list[str]):
     default = choices[:2]
     features = side.multiselect("Feature columns (numeric)", choices, default=default,
                                 key="lab_csv_features")
+    skipped = [c for c in table.columns if c != label and c not in numeric]
+    if skipped:  # say why a column the user expected is not offered
+        side.caption("Not offered, not numbers: " + " ".join(
+            escape(not_a_number(table, c)) for c in skipped[:3])
+            + (f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))
     unused = [c for c in choices if c not in features]
     if unused:  # the first two are chosen for the boundary: say which others there are
         why = (" Two features let the lab draw the decision boundary; add others to train "
