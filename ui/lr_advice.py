@@ -72,6 +72,8 @@ def _progress(surface: Surface, trial: Lane) -> str | None:
     (On a bowl, α at the stability limit bounces between two walls forever: its loss
     stays where it was, and it never stops.)"""
     first, end = trial.losses[0], trial.losses[trial.last_step]
+    if _bouncing(surface, trial):
+        return None
     if end < first - 1e-6 * max(1.0, abs(first)):
         return "its loss falls"
     minima = minima_of(surface)
@@ -79,6 +81,17 @@ def _progress(surface: Surface, trial: Lane) -> str | None:
                                              axis=1)) <= tolerance(surface.bounds):
         return "it ends at a minimum"
     return None
+
+
+def _bouncing(surface: Surface, trial: Lane) -> bool:
+    """Its last steps are long while its loss barely moves (under 1 %): it bounces
+    between two points for ever (RMSProp with a large α on a bowl, whose normalized steps
+    do not shrink), after its loss fell at first."""
+    recent = slice(max(trial.last_step - 10, 0), trial.last_step + 1)
+    steps = np.linalg.norm(np.diff(trial.positions[recent], axis=0), axis=1)
+    losses = trial.losses[recent]
+    return bool(len(steps) >= 5 and steps.min() > tolerance(surface.bounds)
+                and np.ptp(losses) <= 0.01 * max(1e-12, float(np.abs(losses).max())))
 
 
 def _better(name: str, lr: float, kind: str | None, steps: int, progress: str) -> str:
@@ -94,9 +107,10 @@ def _better(name: str, lr: float, kind: str | None, steps: int, progress: str) -
 
 def _no_better(lr: float, trial: Lane, surface: Surface) -> str:
     kind = divergence_kind(surface, trial)
-    if kind not in CURABLE:  # it ran, but its loss did not come down
+    if kind not in CURABLE:  # it ran, but its loss did not come down, or it bounces
         smaller = ("" if lr == min(HYPERS["lr"].options) else ": try a much smaller α")
-        return f"Even with α = {lr:g} the loss does not come down from this start{smaller}."
+        return (f"Even with α = {lr:g} it gets nowhere from this start (its loss stays put, "
+                f"or it bounces back and forth){smaller}.")
     if kind == "unstable":
         if lr == min(HYPERS["lr"].options):
             return f"Even α = {lr:g}, the slider's smallest, still overshoots: f is too steep here."

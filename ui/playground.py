@@ -23,7 +23,7 @@ from ui import url_state
 from ui.cache import CUSTOM, get_surface
 from ui.lr_advice import CURABLE, smaller_lr_advice
 from ui.markdown import escape
-from ui.optimizer_controls import hyper_fields, hyper_sliders, widget_key
+from ui.optimizer_controls import HYPERS, hyper_fields, hyper_sliders, widget_key
 from ui.presets import DEFAULT_FORMULA, HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
 from viz.colors import OPTIMIZER_LABELS
 from viz.figure import Panel
@@ -251,39 +251,43 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
 
 
 def _newton_message(surface: Surface, lane: Lane, settings: Settings) -> str:
-    """Why Newton left the map, from f's curvature where it left it (the eigenvalues of
-    H at its last point on the map; far off, a plateau's curvature is ~1e-48) and the
-    point a step with α = 1 aims at from there, θ − (H + μI)⁻¹∇f."""
+    """Why Newton left the map. α > 1 when a step with α = 1 would have stayed on it (it
+    aims at θ − (H + μI)⁻¹∇f from the last point on the map); else f's curvature along
+    the path: where it is negative the quadratic model's flat point is no minimum."""
     k, params = lane.diverged_at, settings.hyper[lane.name]
     (x0, x1), (y0, y1) = surface.bounds
     path = lane.positions[:lane.last_step + 1]
-    on_map = np.flatnonzero((path[:, 0] >= x0) & (path[:, 0] <= x1)
-                            & (path[:, 1] >= y0) & (path[:, 1] <= y1))
-    theta = path[on_map[-1]] if on_map.size else path[-1]
+    on_map = path[(path[:, 0] >= x0) & (path[:, 0] <= x1)
+                  & (path[:, 1] >= y0) & (path[:, 1] <= y1)]
+    theta = on_map[-1] if len(on_map) else path[-1]
     said = f"Newton stopped at step {k}: "
     with np.errstate(all="ignore"):
         h, g = surface.hessian(theta), surface.grad(theta)
-        if not (np.all(np.isfinite(h)) and np.all(np.isfinite(g))):
-            curvatures, target = np.array([np.nan]), np.full(2, np.nan)
-        else:
-            curvatures = np.linalg.eigvalsh(h)
-            try:
-                target = theta - np.linalg.solve(h + params["damping"] * np.eye(2), g)
-            except np.linalg.LinAlgError:  # H + μI singular there: no point to aim at
-                target = np.full(2, np.nan)
-    target_on_map = bool(x0 <= target[0] <= x1 and y0 <= target[1] <= y1)
+        try:
+            target = theta - np.linalg.solve(h + params["damping"] * np.eye(2), g)
+        except np.linalg.LinAlgError:  # H + μI singular there: no point to aim at
+            target = np.full(2, np.nan)
+        hessians = surface.hessian(on_map) if len(on_map) else np.full((1, 2, 2), np.nan)
+        finite = np.all(np.isfinite(hessians), axis=(1, 2))
+        lowest = (float(np.linalg.eigvalsh(hessians[finite]).min()) if finite.any()
+                  else np.nan)
     model = "damped local quadratic model" if params["damping"] else "local quadratic model"
-    if np.all(curvatures > 0) and params["lr"] > 1 and target_on_map:
-        return (said + f"f curves upward there, and α = 1 would step to ({target[0]:.3g}, "
-                f"{target[1]:.3g}), the minimum of its {model}; α = {params['lr']:g} steps "
-                f"{params['lr']:g} times as far, past it and off the map.")
-    if np.any(curvatures < 0):
-        lowest = float(curvatures.min())
-        return (said + f"where f curves downward (curvature {scientific_text(lowest)}), the "
-                "flat point of its local quadratic model is a maximum or a saddle, so "
-                "Newton's step points uphill or sideways, away from the minimum, until it "
-                f"leaves the map. A damping μ well above {scientific_text(-lowest)} makes "
-                "H + μI curve upward, and the step go downhill.")
+    if params["lr"] > 1 and x0 <= target[0] <= x1 and y0 <= target[1] <= y1:
+        return (said + f"α = 1 would step to ({target[0]:.3g}, {target[1]:.3g}), where its "
+                f"{model} is flat; α = {params['lr']:g} steps {params['lr']:g} times as "
+                "far, past that point and off the map. Try α = 1.")
+    if lowest < 0:
+        away = ", away from the minimum" if len(minima_of(surface)) else ""
+        largest = max(HYPERS["damping"].options)
+        cure = (f"A damping μ well above {scientific_text(-lowest)} (the size of the most "
+                "negative curvature on its way) makes H + μI curve upward everywhere it "
+                "went, and its steps go downhill." if -lowest < largest / 2 else
+                f"The curvature gets as negative as {scientific_text(lowest)} on its way: "
+                f"more than the damping slider (up to μ = {largest:g}) can make up for. "
+                "Pick another start or another optimizer.")
+        return (said + "where f curves downward, the flat point of its local quadratic "
+                "model is a maximum or a saddle, so Newton's step points uphill or "
+                f"sideways{away}, until it leaves the map. {cure}")
     return (said + "it steps to where the local quadratic model of f is flat, and where the "
             "curvature is small that point can lie far off the map. Its path stops at its "
             "last good point. A damping μ > 0 or a smaller α shortens such jumps.")
