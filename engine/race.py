@@ -155,6 +155,9 @@ def steps_to_minimum(lane: Lane, minima: np.ndarray, tol: float) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+FLAT = 1e-4  # |∇f| below which an end point counts as flat (Adam's last steps jitter)
+
+
 def where_it_ended(surface, lane: Lane, tol: float) -> str:
     """Name the critical point the path ended at; else say where it stopped early, or
     that it is still on its way, and whether that is off the map (paths may wander past
@@ -175,7 +178,7 @@ def where_it_ended(surface, lane: Lane, tol: float) -> str:
     if not off_map:  # far out, a plateau's tiny gradient would pass for a flat point
         with np.errstate(all="ignore"):
             g = surface.grad(end)
-            if np.all(np.isfinite(g)) and np.linalg.norm(g) < 1e-6:
+            if np.all(np.isfinite(g)) and np.linalg.norm(g) < FLAT:
                 return f"{flat_point_kind(surface.hessian(end))} {at}"
     return f"on its way {at}"
 

@@ -404,3 +404,18 @@ def test_no_curves_chart_when_every_path_stopped_at_its_start():
     assert not at.exception
     assert "No curves to draw" in " ".join(i.value for i in at.info)
     assert chart_types(at).count("scatter") >= 1 and len(at.get("plotly_chart")) == 1  # the map
+
+
+def test_a_custom_surfaces_minimum_found_by_one_path_names_the_others_there():
+    query = {"surface": "custom", "formula": "x**4 - x**2 + y**2",
+             "opts": "sgd,adagrad,adam", "adagrad_lr": "10", "adam_lr": "10"}
+    table = results(open_page(**query)).set_index("optimizer")
+    # f has minima at (±1/√2, 0): every path here ends at one of them
+    for name, row in table.iterrows():
+        x = float(re.search(r"\(([-0-9.e]+),", row["ended at"])[1])
+        assert abs(abs(x) - 2 ** -0.5) < 0.06, name
+        assert row["ended at"].startswith("a minimum"), name
+        assert row.iloc[2].isdigit(), name
+    # a library surface without minima says there is none, not that none is known
+    saddle = results(open_page(surface="saddle"))
+    assert (saddle.iloc[:, 3] == "— (there is none)").all()

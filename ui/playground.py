@@ -302,10 +302,13 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
               f"steps to within {tol:.2g} of a minimum", "stopped early"]
     ends = [where_it_ended(surface, lane, tol) if lane.diverged_at != 0 else "—"
             for lane in lanes]
-    if not len(minima):  # a formula's minima are not known in advance: those paths end at
+    custom = not surface.critical_points
+    if custom:  # a formula's minima are not known in advance: those paths end at count
         minima = np.array([lane.positions[lane.last_step] for lane, ended
                            in zip(lanes, ends, strict=True) if ended.startswith("a minimum")]
                           ).reshape(-1, 2)
+        ends = [_at_found_minimum(lane, ended, minima, tol) for lane, ended
+                in zip(lanes, ends, strict=True)]
     rows = []
     for lane, ended in zip(lanes, ends, strict=True):
         k = lane.diverged_at
@@ -317,11 +320,22 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
             f"{lane.losses[lane.last_step] + 0.0:.4g}" if k != 0 else "— (undefined)",
             ended,
             ("never" if reached is None else str(reached)) if len(minima)
-            else "— (no minimum known)",
+            else "— (no minimum known)" if custom else "— (there is none)",
             "no" if k < 0 else f"yes, at step {k}",
         ])
     lines = [_table_row(header), "|" + " --- |" * len(header)]
     return "\n".join(lines + [_table_row(row) for row in rows])
+
+
+def _at_found_minimum(lane: Lane, ended: str, minima: np.ndarray, tol: float) -> str:
+    """'on its way' for a path that sits within `tol` of a minimum another path found
+    (its gradient not quite 0, or a kink like |x|'s) is 'a minimum' too."""
+    end = lane.positions[lane.last_step]
+    if not ended.startswith("on its way") or not len(minima):
+        return ended
+    near = np.linalg.norm(minima - end, axis=1)
+    i = int(np.argmin(near))
+    return f"a minimum ({minima[i][0]:.3g}, {minima[i][1]:.3g})" if near[i] <= tol else ended
 
 
 def _table_row(cells) -> str:
