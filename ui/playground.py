@@ -303,7 +303,7 @@ def results_table(surface: Surface, lanes: list[Lane]) -> str:
     ends = [where_it_ended(surface, lane, tol) if lane.diverged_at != 0 else "—"
             for lane in lanes]
     custom = not surface.critical_points
-    if custom:  # a formula's minima are not known in advance: those paths end at count
+    if custom:  # a formula's minima are not known in advance: the ones paths end at count
         minima = np.array([lane.positions[lane.last_step] for lane, ended
                            in zip(lanes, ends, strict=True) if ended.startswith("a minimum")]
                           ).reshape(-1, 2)
