@@ -189,7 +189,21 @@ def figure(data: Sequence[dict], layout: dict) -> Figure:
     return {"data": list(data), "layout": layout}
 
 
-LEGEND_ENTRIES_PER_ROW = 6  # a full-width chart's horizontal legend, roughly
+LEGEND_WIDTH = 900  # px a full-width chart's horizontal legend has, roughly
+
+
+def legend_rows(names: Sequence[str]) -> int:
+    """How many rows a horizontal legend of these entries takes, packed left to right:
+    each entry is its symbol (~45 px) and its text (~6.2 px a character). Counting
+    entries alone (six a row) missed the third row of the lab's compare mode, whose
+    names are long, and its "epoch" titles were then drawn over their tick labels."""
+    rows, used = 1, 0.0
+    for name in names:
+        width = 45 + 6.2 * len(name)
+        if used and used + width > LEGEND_WIDTH:
+            rows, used = rows + 1, 0.0
+        used += width
+    return rows
 
 
 @dataclass(frozen=True)
@@ -216,10 +230,10 @@ def panel_grid(panels: Sequence[Panel], *, columns: int = 2, row_height: int = 3
     share a `legendgroup` are shown and hidden together from the legend.
     """
     rows = -(-len(panels) // columns)
-    entries = sum(t.get("showlegend", True) for p in panels for t in p.traces)
-    legend_rows = -(-entries // LEGEND_ENTRIES_PER_ROW)
-    height = rows * row_height + 60 + 22 * max(legend_rows - 1, 0)  # + the legend below
-    top_margin, bottom_margin = 36, 100 + 22 * max(legend_rows - 1, 0)
+    extra = 30 * (legend_rows([str(t.get("name", "")) for p in panels for t in p.traces
+                               if t.get("showlegend", True)]) - 1)  # px per legend row
+    height = rows * row_height + 60 + extra  # + the legend below
+    top_margin, bottom_margin = 36, 100 + extra
     plot = height - top_margin - bottom_margin
     row_share = (1 + gap / plot) / rows  # a row and the gap under it, as paper fractions
     width = (1 - 0.1 * (columns - 1)) / columns  # each panel's share, gaps of 0.1

@@ -174,3 +174,26 @@ def test_the_best_epoch_label_does_not_stretch_the_epoch_axis(page, server, brow
     assert abs(ends["loss"] - ends["accuracy"]) <= 1, ends  # the panels line up by epoch
     assert_no_exception(page)
     assert not browser_errors
+
+
+def test_epoch_titles_sit_below_their_tick_labels_with_a_long_legend(page, server,
+                                                                      browser_errors):
+    """Compare mode's legend has long names and three rows: reserving room for two drew
+    the panels' "epoch" titles over their tick labels."""
+    open_page(page, server, "lab?mode=compare&init=zeros&epochs=10")
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
+                   what="the comparison to finish")
+    wait_for_charts(page, count=2)
+    gaps = page.evaluate("""() => {
+        const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        return Array.from(gd.querySelectorAll('.g-xtitle, .g-x2title, .g-x3title')).map(g => {
+            const axis = g.getAttribute('class').match(/g-(x\\d*)title/)[1];
+            const ticks = Array.from(gd.querySelectorAll(`.${axis}tick text`));
+            return g.getBoundingClientRect().top
+                   - Math.max(...ticks.map(t => t.getBoundingClientRect().bottom));
+        });
+    }""")
+    assert len(gaps) == 3 and min(gaps) >= 0, gaps
+    assert_no_exception(page)
+    assert not browser_errors
