@@ -42,6 +42,15 @@ def start(page) -> None:
     page.get_by_role("button", name="▶ Start training").click()
 
 
+def train_to_the_end(page, server, path: str) -> None:
+    """Open the lab at `path`, train until it says finished, and wait for its charts."""
+    open_page(page, server, path)
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=90,
+                   what="training to finish")
+    wait_for_charts(page, count=2)
+
+
 def test_training_is_live_and_survives_a_new_alpha(page, server, browser_errors):
     open_page(page, server, "lab")
     wait_for_charts(page, count=2)
@@ -156,11 +165,8 @@ def test_the_boundary_picture_fills_its_plot(page, server, browser_errors):
 def test_the_best_epoch_label_does_not_stretch_the_epoch_axis(page, server, browser_errors):
     """plotly.js widens an axis to fit an annotation: the 'best epoch' label once made the
     loss panel run ~20 epochs past the data, out of step with the panels beside it."""
-    open_page(page, server, "lab?mode=compare&early=1&patience=3&epochs=300&noise=0.5&n=100")
-    start(page)
-    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=90,
-                   what="both networks to stop early")
-    wait_for_charts(page, count=2)
+    train_to_the_end(page, server, "lab?mode=compare&early=1&patience=3&epochs=300&noise=0.5"
+                     "&n=100")
     ends = page.evaluate("""() => {
         const gd = Array.from(document.querySelectorAll(
             '[data-testid="stPlotlyChart"] .js-plotly-plot')).find(
@@ -180,11 +186,7 @@ def test_epoch_titles_sit_below_their_tick_labels_with_a_long_legend(page, serve
                                                                       browser_errors):
     """Compare mode's legend has long names and three rows: reserving room for two drew
     the panels' "epoch" titles over their tick labels."""
-    open_page(page, server, "lab?mode=compare&init=zeros&epochs=10")
-    start(page)
-    wait_for_rerun(page, lambda: progress(page)[2] == "finished", timeout=60,
-                   what="the comparison to finish")
-    wait_for_charts(page, count=2)
+    train_to_the_end(page, server, "lab?mode=compare&init=zeros&epochs=10")
     gaps = page.evaluate("""() => {
         const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
         return Array.from(gd.querySelectorAll('.g-xtitle, .g-x2title, .g-x3title')).map(g => {
