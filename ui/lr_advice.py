@@ -39,7 +39,7 @@ def smaller_lr_advice(surface: Surface, lanes: list[Lane], settings: Settings) -
     """A sentence per lane (by optimizer name) saying which smaller α to try, or why a
     smaller one would not help."""
     advice: dict[str, str] = {}
-    last: dict[str, tuple[float, Lane]] = {}  # each lane's latest failed trial
+    last: dict[str, tuple[float, Lane, str | None]] = {}  # latest failed trial, its kind
     waiting = [lane.name for lane in lanes]
     for divisor in DIVISORS:
         trials = {}
@@ -56,12 +56,12 @@ def smaller_lr_advice(surface: Surface, lanes: list[Lane], settings: Settings) -
             lr, kind = trials[trial.name], divergence_kind(surface, trial)
             progress = None if kind in CURABLE else _progress(surface, trial)
             if progress is None:
-                last[trial.name] = (lr, trial)
+                last[trial.name] = (lr, trial, kind)
             else:
                 advice[trial.name] = _better(trial.name, lr, kind, settings.steps, progress)
         waiting = [name for name in waiting if name not in advice]
     for name in waiting:
-        advice[name] = _no_better(*last[name], surface) if name in last else (
+        advice[name] = _no_better(*last[name]) if name in last else (
             "Even the slider's smallest α is too large for this surface.")
     return advice
 
@@ -105,8 +105,7 @@ def _better(name: str, lr: float, kind: str | None, steps: int, progress: str) -
     return f"With a smaller α, such as {lr:g}, {label} no longer overshoots."
 
 
-def _no_better(lr: float, trial: Lane, surface: Surface) -> str:
-    kind = divergence_kind(surface, trial)
+def _no_better(lr: float, trial: Lane, kind: str | None) -> str:
     if kind not in CURABLE:  # it ran, but its loss did not come down, or it bounces
         smaller = ("" if lr == min(HYPERS["lr"].options) else ": try a much smaller α")
         return (f"Even with α = {lr:g} it gets nowhere from this start (its loss stays put, "

@@ -185,6 +185,12 @@ def corner_note(text: str, *, above: int = 0, font: dict | None = None) -> dict:
             "font": {"size": 11, **(font or {})}}
 
 
+def centre_note(text: str) -> dict:
+    """A note in the middle of a panel, for one with nothing to draw (Panel.notes)."""
+    return {"text": text, "xref": "x domain", "x": 0.5, "yref": "y domain", "y": 0.5,
+            "showarrow": False, "font": {"size": 12, "color": "#6b7280"}}
+
+
 def figure(data: Sequence[dict], layout: dict) -> Figure:
     return {"data": list(data), "layout": layout}
 

@@ -15,6 +15,7 @@ from viz.figure import (
     PLAIN_AXIS,
     Figure,
     Panel,
+    centre_note,
     corner_note,
     figure,
     line,
@@ -135,17 +136,13 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
                   log_y=True, x_title="epoch", y_axis={"nticks": 6},
                   notes=[corner_note("gaps: exactly 0")] if zero and nonzero else [])
     if zero and not nonzero:  # nothing to draw on a log scale: say so, not a bare axis
-        return replace(panel, y_axis=_NO_SCALE, notes=[_centre_note(
+        return replace(panel, y_axis=_NO_SCALE, notes=[centre_note(
             "Every ‖∂J/∂Wᵐ‖ is exactly 0:<br>no gradient reaches the weights")])
     return panel
 
 
 _NO_SCALE = {"showticklabels": False, "showgrid": False, "zeroline": False}
 
-
-def _centre_note(text: str) -> dict:
-    return {"text": text, "xref": "x domain", "x": 0.5, "yref": "y domain", "y": 0.5,
-            "showarrow": False, "font": {"size": 12, "color": "#6b7280"}}
 
 
 def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
@@ -176,7 +173,7 @@ def empty_panels(panels: list[Panel], epochs: int, note: str = START_NOTE) -> li
     for panel in panels:
         y_axis = panel.y_axis if "range" in panel.y_axis else {**panel.y_axis, **_NO_SCALE}
         waiting.append(replace(panel, x_axis={**panel.x_axis, "range": [0, epochs]},
-                               y_axis=y_axis, notes=[*panel.notes, _centre_note(note)]))
+                               y_axis=y_axis, notes=[*panel.notes, centre_note(note)]))
     return waiting
 
 
