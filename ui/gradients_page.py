@@ -32,7 +32,7 @@ def controls() -> dict:
     state = st.session_state
     for key, value in DEFAULTS.items():
         state.setdefault(key, value)
-    a, b, c, d = st.columns([2, 2, 1, 3])
+    a, b, c, d = st.columns([2, 2, 1.5, 3])  # 1.5: room for the seed box's − and + buttons
     a.slider("Hidden layers (depth)", 2, 40, key="depth")
     b.slider("Units per layer (width)", 4, 64, key="width")
     c.number_input("Weight seed", 0, 99, key="net_seed",
