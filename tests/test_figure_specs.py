@@ -252,8 +252,13 @@ def test_log_axes_label_values_not_bare_digits():
     # plotly.js writes a bare "2" for 0.2 between powers of ten unless told otherwise
     assert viz_figure.axis("norm", log=True)["minorloglabels"] == "complete"
     # under two decades: 1, 2, 5 per decade, or the complete labels overlap
-    assert log_ticks([{"y": np.array([0.04, 0.42])}]) == {"dtick": "D2"}
+    assert log_ticks([{"y": np.array([0.04, 0.42])}]) == {"dtick": "D2",
+                                                          "exponentformat": "none"}
     assert log_ticks([{"y": [1e-30, 1.0]}, {"y": [np.nan, 0.0]}]) == {}
+    # within 0.001 … 10 000 decimals (20, not 2×10); beyond, powers of ten
+    assert log_ticks([{"y": [0.05, 80.0]}]) == {"exponentformat": "none"}
+    assert log_ticks([{"y": [0.0009, 80.0]}]) == {}
+    assert log_ticks([{"y": [5e-6, 2e-5]}]) == {"dtick": "D2"}
     assert log_ticks([{"y": [0.0, np.nan]}]) == {}  # nothing to draw: plotly.js decides
     assert log_ticks([]) == {}
 

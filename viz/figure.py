@@ -127,16 +127,26 @@ def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **mo
     return spec
 
 
+PLAIN_LOG_RANGE = (1e-3, 1e4)  # a log axis within it is labelled in decimals
+
+
 def log_ticks(traces: Sequence[dict]) -> dict:
     """Tick settings for a log axis showing these traces' y values. Across less than two
     decades plotly.js labels every digit between powers of ten, and complete labels
-    (0.2, 3×10⁻², …) then overlap: "D2" labels 1, 2 and 5 of each decade instead."""
+    (0.2, 3×10⁻², …) then overlap: "D2" labels 1, 2 and 5 of each decade instead.
+    Values between 0.001 and 10 000 get plain decimals: 0.05 and 20 rather than the
+    powers' 5×10⁻² and 2×10."""
     values = [np.asarray(t["y"], dtype=np.float64) for t in traces if len(t.get("y", ()))]
     values = np.concatenate(values) if values else np.empty(0)
     values = values[np.isfinite(values) & (values > 0)]
-    if len(values) and np.log10(values.max() / values.min()) < 2:
-        return {"dtick": "D2"}
-    return {}
+    if not len(values):
+        return {}
+    ticks = {}
+    if np.log10(values.max() / values.min()) < 2:
+        ticks["dtick"] = "D2"
+    if values.min() >= PLAIN_LOG_RANGE[0] and values.max() <= PLAIN_LOG_RANGE[1]:
+        ticks["exponentformat"] = "none"
+    return ticks
 
 
 def line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
