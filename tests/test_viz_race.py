@@ -16,9 +16,11 @@ from viz import race_charts
 from viz.png import png_bytes
 from viz.race_map import (
     CLICK_CELLS,
+    HEAD_SIZE,
     HOVER_DISTANCE,
     MAX_FRAMES,
     MAX_SLIDER_STEPS,
+    STOPPED_SIZE,
     TRAIL_FRAMES,
     PathView,
     click_grid,
@@ -140,6 +142,7 @@ def test_each_frame_shows_every_path_where_it_was_at_that_step(surface_name, lr)
             np.testing.assert_allclose([head["x"][0], head["y"][0]], at, atol=1e-5)
             stopped = lane.diverged_at >= 0 and steps[i] >= last
             assert head["marker"]["symbol"] == ("square" if stopped else "circle")
+            assert head["marker"]["size"] == (STOPPED_SIZE if stopped else HEAD_SIZE)
             x, y = _values(trail["x"]), _values(trail["y"])
             lo, hi = min(steps[max(i - TRAIL_FRAMES, 0)], last), min(steps[i], last)
             expected = lane.positions[lo:hi + 1].astype(np.float32)
@@ -217,6 +220,22 @@ def test_a_start_in_a_corner_is_drawn_whole_and_the_last_step_label_fits():
         [("sgd", lanes[0].losses)], None)])
     # half of "3000" (about 13 px at 12 px) hangs over the right edge of the last panel
     assert curves["layout"]["margin"]["r"] >= 20
+
+
+def test_a_path_that_stopped_at_its_start_shows_its_square_around_the_start():
+    """The start ◇ is drawn over the heads; a stopped ■ must be larger to be seen."""
+    surface = SURFACES["bowl"]
+    lanes = run_race(surface, {"sgd": make_optimizer("sgd", lr=1000.0)}, surface.start, 50)
+    assert lanes[0].last_step == 0  # its first step already left the map
+    spec = figure_for(surface, lanes)
+    (head,) = [t for t in spec["data"] if t.get("name") == "SGD" and t["mode"] == "markers"]
+    start = spec["data"][-1]
+    assert start["name"] == "start"  # drawn last: the ◇ lies over the heads
+    assert [head["x"][0], head["y"][0]] == pytest.approx(list(surface.start))
+    assert head["marker"]["symbol"] == "square"
+    # a square's half-width against the diamond's half-diagonal (1.3 × its radius in
+    # plotly.js) and their outlines
+    assert STOPPED_SIZE / 2 >= 1.3 * start["marker"]["size"] / 2 + 2 > HEAD_SIZE / 2
 
 
 def test_a_curve_of_one_point_is_drawn_as_a_marker():

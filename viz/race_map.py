@@ -23,6 +23,9 @@ MAX_FRAMES = 80
 # took the browser ~200 ms. The slider gets every k-th frame (the animation all of them).
 MAX_SLIDER_STEPS = 21
 STOPPED_SYMBOL = "square"  # the head of a path that stopped early
+# A head is drawn at 12 px, the start ◇ at 11 px over it. A stopped head is larger, so
+# that a path which stopped at its start still shows its ■ around the ◇.
+HEAD_SIZE, STOPPED_SIZE = 12, 20
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
 FRAME_MS = 60
 # Invisible points that turn a click on the map into a start point: CLICK_CELLS square
@@ -68,11 +71,12 @@ def _every_kth(steps: np.ndarray, limit: int) -> list[int]:
     return [int(s) for s in picked]
 
 
-def _head_symbols(path: PathView, steps: np.ndarray) -> list[str]:
-    """The head's marker at each step: a square once a diverged path has stopped (not
-    an ✕, which marks saddles)."""
+def _head_markers(path: PathView, steps: np.ndarray) -> list[dict]:
+    """The head's marker at each step: a larger square once a diverged path has stopped
+    (not an ✕, which marks saddles)."""
     stopped = path.diverged & (steps >= path.last_step)
-    return np.where(stopped, STOPPED_SYMBOL, "circle").tolist()
+    return [{"symbol": STOPPED_SYMBOL, "size": STOPPED_SIZE} if s
+            else {"symbol": "circle", "size": HEAD_SIZE} for s in stopped.tolist()]
 
 
 def _thin(points: np.ndarray, limit: int) -> np.ndarray:
@@ -153,8 +157,7 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
         label = OPTIMIZER_LABELS[path.name]
         data.append({
             **head, "mode": "markers", "legendgroup": path.name, "showlegend": False,
-            "name": label, "marker": {"size": 12, "color": OPTIMIZER_COLORS[path.name],
-                                      "symbol": head["marker"]["symbol"],
+            "name": label, "marker": {**head["marker"], "color": OPTIMIZER_COLORS[path.name],
                                       "line": {"color": "white", "width": 1.5}},
             "hovertemplate": label + "<br>(%{x:.3f}, %{y:.3f})<extra></extra>"})
     for path, ghost in zip(ghosts, last[2 * len(paths):], strict=True):
@@ -181,7 +184,7 @@ def _frames(paths, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
     head, then the look-ahead ghosts; they update the traces from index `first` on. Heads
     and ghosts are looked up for all frames at once: a map has up to 81 frames of this."""
     heads = [_points_at(path.positions, path.last_step, steps) for path in paths]
-    symbols = [_head_symbols(path, steps) for path in paths]
+    markers = [_head_markers(path, steps) for path in paths]
     looks = [_points_at(path.look_ahead, path.last_step, steps) for path in ghosts]
     traces = list(range(first, first + 2 * len(paths) + len(ghosts)))
     frames = []
@@ -189,8 +192,8 @@ def _frames(paths, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
         data = [{"type": "scatter", "x": _typed(trail[i][0]), "y": _typed(trail[i][1])}
                 for trail in trails]
         data += [{"type": "scatter", "x": [head[i][0]], "y": [head[i][1]],
-                  "marker": {"symbol": symbol[i]}}
-                 for head, symbol in zip(heads, symbols, strict=True)]
+                  "marker": marker[i]}
+                 for head, marker in zip(heads, markers, strict=True)]
         data += [{"type": "scatter", "x": [look[i][0]], "y": [look[i][1]]} for look in looks]
         frames.append({"data": data, "name": str(step), "traces": traces})
     return frames
