@@ -233,9 +233,10 @@ def divergence_kind(surface, lane: Lane) -> str | None:
 
     "start": f or ∇J is undefined at the start point. "singular": Newton met a
     Hessian H + μI it cannot invert. "downhill": the path had already left the
-    plot, its loss still falling, when it left the wider box it may roam in, so the
-    surface has no bottom that way (a saddle's escape route; never said of a surface
-    with a global minimum, which is bounded below). "jump": the loss was
+    plot, its loss still falling and f still falling the way it was heading, when it
+    left the wider box it may roam in, so the surface has no bottom that way (a
+    saddle's escape route; never said of a surface with a global minimum, which is
+    bounded below). "jump": the loss was
     falling, but the next step left that box from inside the plot, or landed where f
     is undefined (a custom formula's log of a negative number). "unstable": the loss
     rose as the steps grew until they overflowed or flew off, the signature of a
@@ -262,4 +263,8 @@ def divergence_kind(surface, lane: Lane) -> str | None:
     beyond_plot = not (x0 <= last[0] <= x1 and y0 <= last[1] <= y1)
     # f ≥ f* on a surface with a global minimum: it cannot fall forever, whatever the path
     bounded = any(p.kind == "global minimum" for p in surface.critical_points)
-    return "downhill" if beyond_plot and not bounded else "jump"
+    # Newton on √x + y²: y² falls more than √x rises, but the path heads up the √x slope
+    heading = last - lane.positions[lane.last_step - 1]
+    with np.errstate(all="ignore"):
+        heading_down = bool(surface.grad(last) @ heading < 0)
+    return "downhill" if beyond_plot and not bounded and heading_down else "jump"

@@ -179,6 +179,11 @@ def test_a_jump_off_the_map_from_inside_is_not_called_downhill():
     text = warnings_text(at)
     assert "SGD stopped at step" in text and "where f is undefined" in text
     assert "downhill" not in text and "overshoots" not in text
+    # √x + y²: Newton's first step drops y² by more than √x rises, but it heads up the
+    # √x slope (x triples at each step where f curves downward), off the map
+    at = open_page(surface="custom", formula="sqrt(x) + y**2", opts="newton")
+    text = warnings_text(at)
+    assert "ran off the map downhill" not in text and "where f curves downward" in text
 
 
 def test_a_surface_with_a_global_minimum_is_never_said_to_fall_forever():
