@@ -156,12 +156,16 @@ def steps_to_minimum(lane: Lane, minima: np.ndarray, tol: float) -> int | None:
 
 
 FLAT = 1e-4  # |∇f| below which an end point counts as flat (Adam's last steps jitter)
+# A kink (|x| + |y| at 0) has no flat point: an end counts as a minimum there when f is
+# higher all round it, on a circle of this fraction of the tolerance, in this many places
+RING_FRACTION, RING_POINTS = 0.01, 16
 
 
 def where_it_ended(surface, lane: Lane, tol: float) -> str:
-    """Name the critical point the path ended at; else say where it stopped early, or
-    that it is still on its way, and whether that is off the map (paths may wander past
-    its edge before they count as escaped: see escape_bounds)."""
+    """Name the critical point the path ended at; else say where it stopped early, that
+    it sits at a flat point or at a minimum (a formula's, a kink's too), or that it is
+    still on its way, and whether that is off the map (paths may wander past its edge
+    before they count as escaped: see escape_bounds)."""
     end = lane.positions[lane.last_step]
     (x0, x1), (y0, y1) = surface.bounds
     off_map = ", off the map" if not (x0 <= end[0] <= x1 and y0 <= end[1] <= y1) else ""
@@ -180,7 +184,19 @@ def where_it_ended(surface, lane: Lane, tol: float) -> str:
             g = surface.grad(end)
             if np.all(np.isfinite(g)) and np.linalg.norm(g) < FLAT:
                 return f"{flat_point_kind(surface.hessian(end))} {at}"
+        if lowest_all_round(surface.f, end, RING_FRACTION * tol):
+            return f"a minimum {at}"
     return f"on its way {at}"
+
+
+def lowest_all_round(f, point: np.ndarray, radius: float) -> bool:
+    """Whether f is strictly higher everywhere on a small circle around `point` than at
+    it: a minimum within about radius/2, smooth or a kink. Equal values (a plateau too
+    flat for floating point) and undefined ones do not count."""
+    angles = np.linspace(0.0, 2.0 * np.pi, RING_POINTS, endpoint=False)
+    ring = point + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    with np.errstate(all="ignore"):
+        return bool(np.all(f(ring) > f(point)))
 
 
 def flat_point_kind(hessian: np.ndarray) -> str:

@@ -371,6 +371,13 @@ def test_the_table_names_flat_points_of_a_custom_surface_and_no_unknown_minimum(
             assert row.iloc[2] == "— (no minimum known)", name  # not "never"
     at = open_page(surface="custom", formula="x*y", opts="sgd", x="0", y="0")
     assert results(at).set_index("optimizer").loc["SGD", "ended at"].startswith("a saddle")
+    # |x| + |y| has no flat point, but a kink that SGD reaches; momentum still swings
+    # around it, 0.07 away, and its steps to within 0.06 are counted
+    table = results(open_page(surface="custom", formula="abs(x) + abs(y)",
+                              opts="sgd,momentum")).set_index("optimizer")
+    assert table.loc["SGD", "ended at"].startswith("a minimum (")
+    assert table.loc["Momentum", "ended at"].startswith("on its way (")
+    assert table.loc["Momentum"].iloc[2].isdigit()
 
 
 def test_a_path_undefined_at_its_start_has_no_final_loss():

@@ -7,6 +7,7 @@ from engine.optimizers import make_optimizer
 from engine.race import (
     divergence_kind,
     flat_point_kind,
+    lowest_all_round,
     minima_of,
     run_race,
     steps_to_minimum,
@@ -129,6 +130,20 @@ def test_minima_and_tolerance_helpers():
     ([[np.nan, 0.0], [0.0, 1.0]], "a flat point")])
 def test_a_flat_point_is_named_by_its_curvature(hessian, kind):
     assert flat_point_kind(np.array(hessian)) == kind
+
+
+@pytest.mark.parametrize(("f", "point", "is_minimum"), [
+    (lambda p: np.abs(p[..., 0]) + np.abs(p[..., 1]), (0.0, 0.0), True),  # a kink
+    (lambda p: np.abs(p[..., 0]) + np.abs(p[..., 1]), (1e-5, -2e-5), True),
+    (lambda p: np.abs(p[..., 0]) + np.abs(p[..., 1]), (1e-3, 0.0), False),  # beside it
+    (lambda p: np.abs(p[..., 0]) + np.abs(p[..., 1]), (0.0, 0.5), False),  # a crease
+    (lambda p: p[..., 0] ** 2 + p[..., 1] ** 2, (0.0, 0.0), True),
+    (lambda p: p[..., 0] * p[..., 1], (0.0, 0.0), False),  # a saddle
+    (lambda p: 0.0 * p[..., 0] + 1e-12 * p[..., 1] + 3.0, (0.0, 0.0), False),  # flat
+    (lambda p: np.sqrt(p[..., 0]) + p[..., 1] ** 2, (0.0, 0.0), False),  # f's edge
+])
+def test_a_minimum_is_where_f_is_higher_all_round(f, point, is_minimum):
+    assert lowest_all_round(f, np.array(point), 1e-4) is is_minimum
 
 
 def test_a_path_past_the_maps_edge_is_said_to_be_off_the_map():
