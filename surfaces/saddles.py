@@ -57,8 +57,10 @@ MONKEY_SADDLE = Surface(
     title="Monkey saddle",
     description=(
         "A flat saddle with three downhill valleys (room for two legs and a tail): the "
-        "gradient fades to zero near the middle, so paths slow down there before they "
-        "slide off down a valley, and Newton lands on the saddle itself."
+        "gradient fades to zero near the middle, so gradient descent slows down there "
+        "before it slides off down a valley. Momentum keeps its speed and rolls on into "
+        "another valley; RMSProp's steps keep their size however gentle the slope and "
+        "cut the corner into the nearest one; Newton lands on the saddle itself."
     ),
     latex=r"f(x, y) = x^3 - 3 x y^2",
     f=_monkey_f,

@@ -93,16 +93,35 @@ def test_himmelblau_newton_climbs_to_the_maximum():
     assert len(valleys) >= 3 and all(end.startswith("global minimum") for end in valleys)
 
 
-def test_monkey_saddle_paths_slow_down_near_the_middle_then_slide_off():
+def test_monkey_saddle_races_as_its_description_says():
     surface, lanes, ends = race("monkey_saddle")
+
+    def path(name):
+        return lanes[name].positions[:lanes[name].last_step + 1]
+
+    def valley(name):  # the valleys run out at 60°, 180° and 300°
+        x, y = path(name)[-1]
+        return round(np.degrees(np.arctan2(y, x)) / 120 - 0.5) % 3
+
     assert ends["newton"].startswith("saddle")
-    lane = lanes["sgd"]  # plain gradient steps: their length is α‖∇f‖
-    steps = np.linalg.norm(np.diff(lane.positions[:lane.last_step + 1], axis=0), axis=1)
+    for name in ("sgd", "momentum", "rmsprop"):
+        assert divergence_kind(surface, lanes[name]) == "downhill"
+    # gradient descent slows down near the middle: its steps' length is α‖∇f‖
+    steps = np.linalg.norm(np.diff(path("sgd"), axis=0), axis=1)
     slowest = int(np.argmin(steps))
     assert 0 < slowest < len(steps) - 1 and steps[slowest] < steps[0] / 3
-    assert np.linalg.norm(lane.positions[slowest]) < 1  # near the middle
-    for name in ("sgd", "momentum"):
-        assert divergence_kind(surface, lanes[name]) == "downhill"
+    assert np.linalg.norm(path("sgd")[slowest]) < 1
+    # momentum rolls on through the middle into another valley than gradient descent's
+    assert np.linalg.norm(path("momentum"), axis=1).min() < 0.5
+    assert valley("momentum") != valley("sgd")
+    # RMSProp: steady steps, never near the middle, into the nearest valley
+    hyper = PRESETS["monkey_saddle"]["hyper"]["rmsprop"]
+    lengths = np.linalg.norm(np.diff(path("rmsprop"), axis=0), axis=1) / hyper["lr"]
+    # the first is √2/√(1 − ρ) (r starts at (1 − ρ)g²), the longest; none is below α
+    assert lengths[0] == pytest.approx(np.sqrt(2 / (1 - hyper["rho"])))
+    assert lengths.min() >= 1 and lengths.max() == lengths[0]
+    assert np.linalg.norm(path("rmsprop"), axis=1).min() > 1
+    assert valley("rmsprop") == valley("sgd") == 0  # 60°: the nearest to the start
 
 
 def test_rastrigin_gradient_descent_stops_in_a_local_dip():
