@@ -65,7 +65,7 @@ def why_cross_entropy(height: int = 360) -> tuple[Figure, Figure]:
     curves = true_class_curves(p)
     x = numbers(p)
     x_axis = axis("predicted probability p of the true class")
-    loss = _chart([line(x, curves["ce"], "cross-entropy  −log p", "#2563eb", width=3),
+    loss = _chart([line(x, curves["ce"], "cross-entropy: −log p", "#2563eb", width=3),
                    line(x, curves["mse"], "mean squared error", "#dc2626", width=3,
                         dash="dash")],
                   "Loss as the true class's probability p varies", height,
