@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.collector import freeze_startup_objects_once
-from ui.memory import keep_freed_memory_once
-from ui.tcp import disable_nagle_once
+from ui.server_tuning import tune_server_once
 
-# What the pages import beyond app.py's own imports, frozen with them (ui/collector.py).
-PAGE_MODULES = ("ui.cache", "ui.charts", "ui.concepts", "ui.gradients_page", "ui.lab",
-                "ui.lab_controls", "ui.loss_page", "ui.playground", "ui.router",
-                "viz.concept_charts", "viz.race_charts", "viz.race_map", "viz.surface_3d")
+# What the pages import beyond app.py's own imports, frozen with them (ui/server_tuning.py).
+PAGE_MODULES = ("ui.charts", "ui.concepts.gradients", "ui.concepts.losses",
+                "ui.concepts.topics", "ui.lab.results", "ui.lab.sidebar", "ui.lab.training",
+                "ui.playground.charts", "ui.playground.messages", "ui.playground.race",
+                "ui.playground.results", "ui.playground.rules", "ui.playground.sidebar",
+                "ui.router", "viz.concept_charts", "viz.race_charts", "viz.race_map",
+                "viz.surface_3d")
 
 
 def run() -> None:
     """Configure the page and route to the selected page."""
-    disable_nagle_once()  # ~40 ms less per rerun; see ui/tcp.py
-    keep_freed_memory_once()  # no page faults for the next rerun's arrays; see ui/memory.py
     st.set_page_config(page_title="Descent", page_icon="📉", layout="wide")
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -35,7 +34,7 @@ def run() -> None:
                 url_path="gradients"),
     ]
     st.navigation(pages).run()
-    freeze_startup_objects_once(PAGE_MODULES)  # after the first run; see ui/collector.py
+    tune_server_once(PAGE_MODULES)  # after the first run, with every page imported
 
 
 run()

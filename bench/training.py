@@ -2,7 +2,7 @@
 
 Same data (1000 two-moons points), same architecture, same initial weights, same
 mini-batches (the engine's shuffles are replayed in torch), same optimizer
-(momentum 0.9; torch's v ← μv + g, θ ← θ − αv is the seed's rule with v scaled by
+(momentum 0.9; torch's v ← μv + g, θ ← θ − αv is the course text's rule with v scaled by
 −α), and the same per-epoch evaluation (training loss and accuracy). Time per step
 is an epoch's time divided by its number of mini-batches; the two sides' epochs are
 timed in turns, the best of each kept.

@@ -33,7 +33,7 @@ def _torch_optimizer(torch, name, params):
     if name == "sgd":
         return torch.optim.SGD(params, lr=s["lr"])
     if name in ("momentum", "nesterov"):
-        # torch's velocity is the seed's divided by −α: the same path for a constant α
+        # torch's velocity is the course text's divided by −α: the same path for a constant α
         return torch.optim.SGD(params, lr=s["lr"], momentum=s["momentum"],
                                nesterov=name == "nesterov")
     if name == "adagrad":

@@ -1,4 +1,4 @@
-"""Descent's engine: the seed's neural-network mathematics in plain NumPy.
+"""Descent's engine: the course text's neural-network mathematics in plain NumPy.
 
     from engine import MLP, Momentum, fit, make_moons
 """

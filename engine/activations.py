@@ -1,6 +1,6 @@
 """Activation functions f and their derivatives f'.
 
-Backpropagation needs f'(z^m) for every hidden layer (the seed's
+Backpropagation needs f'(z^m) for every hidden layer (the course text's
 δ^m = f'(z^m) (W^{m+1})^T δ^{m+1}). Each derivative takes both z and a = f(z),
 because for sigmoid and tanh it is cheapest written in terms of a. Every f also
 takes an optional `out` array to write f(z) into, which may be z itself.
@@ -21,6 +21,7 @@ class Activation:
     """f(z) and f'(z) for one activation; `max_slope` is sup f' (0.25 for sigmoid)."""
 
     name: str
+    label: str  # as the app names it
     f: Callable[..., np.ndarray]  # f(z, out=None)
     df: Callable[[np.ndarray, np.ndarray], np.ndarray]  # (z, a=f(z)) -> f'(z)
     max_slope: float
@@ -87,12 +88,12 @@ def _linear_df(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.ones_like(z, dtype=np.float64)
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", sigmoid, _sigmoid_df, 0.25),
-    "tanh": Activation("tanh", tanh, _tanh_df, 1.0),
-    "relu": Activation("relu", relu, _relu_df, 1.0),
-    "leaky_relu": Activation("leaky_relu", leaky_relu, _leaky_relu_df, 1.0),
-    "linear": Activation("linear", linear, _linear_df, 1.0),
+ACTIVATIONS: dict[str, Activation] = {  # the registry; "linear" is the output layer's
+    "sigmoid": Activation("sigmoid", "sigmoid", sigmoid, _sigmoid_df, 0.25),
+    "tanh": Activation("tanh", "tanh", tanh, _tanh_df, 1.0),
+    "relu": Activation("relu", "ReLU", relu, _relu_df, 1.0),
+    "leaky_relu": Activation("leaky_relu", "leaky ReLU", leaky_relu, _leaky_relu_df, 1.0),
+    "linear": Activation("linear", "linear", linear, _linear_df, 1.0),
 }
 
 

@@ -1,11 +1,14 @@
 """Weight initializations W (m inputs × n outputs); biases always start at 0.
 
-The seed's normalized initialization is W ~ U(−√6/√(m+n), +√6/√(m+n)).
-(The seed prints the bound as 6/√(m+n) on one side and 6/(m+n) on the other;
+The course text's normalized initialization is W ~ U(−√6/√(m+n), +√6/√(m+n)).
+(The course text prints the bound as 6/√(m+n) on one side and 6/(m+n) on the other;
 both are typos for √6/√(m+n), the bound of Glorot and Bengio, 2010.)
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,19 +45,28 @@ def _large(m: int, n: int, rng: np.random.Generator) -> np.ndarray:
     return rng.normal(0.0, LARGE_STD, size=(m, n))
 
 
-INITIALIZERS = {
-    "normalized": _normalized,
-    "he": _he,
-    "small": _small,
-    "zeros": _zeros,
-    "large": _large,
+@dataclass(frozen=True)
+class Initializer:
+    name: str
+    label: str  # as the app names it
+    draw: Callable[[int, int, np.random.Generator], np.ndarray]  # (m, n, rng) -> W
+
+
+INITIALIZERS: dict[str, Initializer] = {  # the registry, in the order the app lists them
+    init.name: init for init in (
+        Initializer("normalized", "normalized (√6/√(m+n))", _normalized),
+        Initializer("he", "He", _he),
+        Initializer("small", "small random", _small),
+        Initializer("zeros", "zeros", _zeros),
+        Initializer("large", "large (σ = 1)", _large),
+    )
 }
 
 
 def init_weights(name: str, m: int, n: int, rng: np.random.Generator) -> np.ndarray:
     """Draw an (m, n) weight matrix with the named initialization."""
     try:
-        make = INITIALIZERS[name]
+        init = INITIALIZERS[name]
     except KeyError:
         raise ValueError(f"init={name!r} is not one of {sorted(INITIALIZERS)}") from None
-    return make(m, n, rng)
+    return init.draw(m, n, rng)

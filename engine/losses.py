@@ -19,7 +19,7 @@ _TINY = np.finfo(np.float64).tiny
 
 
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Class i becomes the row vector with a 1 in column i (the seed's y_i)."""
+    """Class i becomes the row vector with a 1 in column i (the course text's y_i)."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be a 1-D integer array, got {labels.dtype} {labels.shape}")
@@ -154,3 +154,22 @@ LOSS_GRADIENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "cross_entropy": softmax_cross_entropy_grad,
     "mse": lambda c, y: softmax_mse(c, y)[1],
 }
+
+
+# The course text's worked example: two inputs, two classes (cat, dog), predictions a.
+CAT_AND_DOG = {
+    "barely right": {"a": [[0.55, 0.45], [0.44, 0.56]], "y": [[1, 0], [0, 1]]},
+    "barely wrong": {"a": [[0.51, 0.49], [0.41, 0.59]], "y": [[0, 1], [1, 0]]},
+}
+
+
+def cat_and_dog(case: str) -> dict:
+    """One case of the worked example: its a and y, the true class's probabilities, the
+    accuracy and the mean cross-entropy (0.59 and 0.80; the course text prints 0.62 for
+    the second, an erratum)."""
+    a = np.array(CAT_AND_DOG[case]["a"])
+    y = np.array(CAT_AND_DOG[case]["y"])
+    true_p = (a * y).sum(axis=1)
+    return {"a": a, "y": y, "true_p": true_p,
+            "accuracy": float(np.mean(np.argmax(a, axis=1) == np.argmax(y, axis=1))),
+            "cross_entropy": cross_entropy(y, a)}

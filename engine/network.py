@@ -5,7 +5,7 @@ layer is linear and its outputs are the scores c fed to the softmax. Rows are
 samples, so W^m has shape (inputs, outputs). Every W^m and b^m is a view into
 `net.params`: an optimizer that updates θ updates every layer at once.
 
-Backpropagation follows the seed:
+Backpropagation follows the course text:
     δ^M = ∂J/∂z^M
     δ^m = f'(z^m) (W^{m+1})^T δ^{m+1}
     ∂J/∂W^m = (a^{m−1})^T δ^m,   ∂J/∂b^m = Σ_rows δ^m
@@ -237,7 +237,7 @@ class MLP:
         return one_hot(Y, self.n_classes) if Y.ndim == 1 else np.asarray(Y, dtype=np.float64)
 
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> tuple[float, np.ndarray | None]:
-        """λ₂·½‖w‖₂² + λ₁·½‖w‖₁ over the weights (the seed's Ω(θ)) and its gradient."""
+        """λ₂·½‖w‖₂² + λ₁·½‖w‖₁ over the weights (the course text's Ω(θ)) and its gradient."""
         if l1 == 0.0 and l2 == 0.0:
             return 0.0, None
         w = np.where(self.weight_mask, self._params, 0.0)

@@ -1,4 +1,4 @@
-"""Gradient-based optimizers in the seed's notation.
+"""Gradient-based optimizers in the course text's notation, and their registry.
 
 θ are the parameters, g = ∇J(θ) the gradient, α the learning rate, λ the
 momentum, ρ the decay, δ a small constant. Every optimizer is a frozen
@@ -13,48 +13,49 @@ the flat parameter vector of a network. Inputs are never modified; each step
 returns a new θ and a new state. The arithmetic works in place in those fresh
 result arrays rather than making a temporary per operation: a network's θ is
 large, and a race calls `step` thousands of times.
+
+`OPTIMIZERS` is the one registry of optimizers: each class also carries its label,
+its colour in every chart, its default settings on each page, and its update rule in
+LaTeX (`rule_latex`); its hyperparameters' symbols, ranges and slider stops are in
+engine.hyperparameters.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
+
+from engine.hyperparameters import HYPERPARAMETERS, rule_latex
 
 GradFn = Callable[[np.ndarray], np.ndarray]
 
 
-def _check(name: str, value: Any, *, low: float, high: float = math.inf,
-           low_open: bool = True, high_open: bool = True) -> None:
-    """Raise a ValueError naming `name=value` unless low <(=) value <(=) high."""
-    ok = isinstance(value, int | float | np.floating | np.integer) and not isinstance(value, bool)
-    if ok:
-        v = float(value)
-        ok = math.isfinite(v) and (v > low if low_open else v >= low)
-        ok = ok and (v < high if high_open else v <= high)
-    if not ok:
-        lo = "(" if low_open else "["
-        hi = ")" if high_open else "]"
-        raise ValueError(
-            f"{name}={value!r} is out of range: it must be a number in {lo}{low}, {high}{hi}")
-
-
 class _Hyper:
-    """Validation shared by all optimizers: subclasses list their ranges."""
+    """What every optimizer shares: validation of its hyperparameters at construction
+    (each checked against its range in engine.hyperparameters), and the registry's
+    entries, which every subclass fills in."""
 
-    ranges: ClassVar[dict[str, dict[str, Any]]] = {}
+    label: ClassVar[str]  # as the app names it
+    color: ClassVar[str]  # its colour in every chart
+    rule: ClassVar[tuple[str, ...]]  # its update rule in LaTeX lines, hyperparameters as <name>
+    defaults: ClassVar[dict[str, dict[str, float]]]  # per page: "playground", "lab"
 
     def __post_init__(self) -> None:
         for f in fields(self):  # type: ignore[arg-type]
-            _check(f.name, getattr(self, f.name), **self.ranges[f.name])
+            HYPERPARAMETERS[f.name].check(f.name, getattr(self, f.name))
 
+    @classmethod
+    def hyperparameter_names(cls) -> tuple[str, ...]:
+        """Its hyperparameters, in the order the course text introduces them."""
+        return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
 
-_LR = {"low": 0.0}
-_UNIT = {"low": 0.0, "high": 1.0, "low_open": False}  # 0 ≤ x < 1
-_EPS = {"low": 0.0}
+    @classmethod
+    def rule_latex(cls, values: Mapping[str, float] | None = None) -> str:
+        """The update rule in the course text's symbols, or with `values` filled in."""
+        return rule_latex(cls.rule, values)
 
 
 _FLOAT64 = np.dtype(np.float64)
@@ -83,8 +84,10 @@ class SGD(_Hyper):
     """
 
     lr: float
-    ranges: ClassVar = {"lr": _LR}
-    latex: ClassVar[str] = r"\theta(k) = \theta(k-1) - \alpha \nabla J(\theta(k-1))"
+    label: ClassVar = "SGD"
+    color: ClassVar = "#000000"
+    rule: ClassVar = (r"\theta(k) &= \theta(k-1) - <lr>\,\nabla J(\theta(k-1))",)
+    defaults: ClassVar = {"playground": {"lr": 0.05}, "lab": {"lr": 0.1}}
 
     def init(self, theta: np.ndarray) -> CountState:
         return CountState(count=0)
@@ -113,11 +116,12 @@ class Momentum(_Hyper):
 
     lr: float
     momentum: float
-    ranges: ClassVar = {"lr": _LR, "momentum": _UNIT}
-    latex: ClassVar[str] = (
-        r"\mathbf{v}(k) = \lambda \mathbf{v}(k-1) - \alpha \nabla J(\theta(k-1)),\quad"
-        r"\theta(k) = \theta(k-1) + \mathbf{v}(k)"
-    )
+    label: ClassVar = "Momentum"
+    color: ClassVar = "#E69F00"
+    rule: ClassVar = (r"\mathbf{v}(k) &= <momentum>\,\mathbf{v}(k-1) - <lr>\,\nabla J(\theta(k-1))",
+                      r"\theta(k) &= \theta(k-1) + \mathbf{v}(k)")
+    defaults: ClassVar = {"playground": {"lr": 0.02, "momentum": 0.9},
+                          "lab": {"lr": 0.05, "momentum": 0.9}}
 
     def init(self, theta: np.ndarray) -> MomentumState:
         return MomentumState(count=0, v=np.zeros_like(_as_float(theta)))
@@ -146,11 +150,13 @@ class Nesterov(_Hyper):
 
     lr: float
     momentum: float
-    ranges: ClassVar = {"lr": _LR, "momentum": _UNIT}
-    latex: ClassVar[str] = (
-        r"\mathbf{v}(k) = \lambda \mathbf{v}(k-1) - \alpha \nabla J(\theta(k-1) + "
-        r"\lambda \mathbf{v}(k-1)),\quad \theta(k) = \theta(k-1) + \mathbf{v}(k)"
-    )
+    label: ClassVar = "Nesterov"
+    color: ClassVar = "#D55E00"
+    rule: ClassVar = (r"\mathbf{v}(k) &= <momentum>\,\mathbf{v}(k-1) - <lr>\,"
+                      r"\nabla J(\theta(k-1) + <momentum>\,\mathbf{v}(k-1))",
+                      r"\theta(k) &= \theta(k-1) + \mathbf{v}(k)")
+    defaults: ClassVar = {"playground": {"lr": 0.02, "momentum": 0.9},
+                          "lab": {"lr": 0.05, "momentum": 0.9}}
 
     def init(self, theta: np.ndarray) -> MomentumState:
         return MomentumState(count=0, v=np.zeros_like(_as_float(theta)))
@@ -166,6 +172,9 @@ class Nesterov(_Hyper):
 
 
 # ---------------------------------------------------------------- adaptive rates
+
+# AdaGrad's and RMSProp's shared update θ(k) = θ(k−1) − α/(δ + √r) ⊙ g
+_SCALED_STEP = r"\theta(k) &= \theta(k-1) - \frac{<lr>}{<eps> + \sqrt{\mathbf{r}}} \odot \mathbf{g}"
 
 
 class AccumulatorState(NamedTuple):
@@ -197,11 +206,10 @@ class AdaGrad(_Hyper):
 
     lr: float
     eps: float = 1e-7
-    ranges: ClassVar = {"lr": _LR, "eps": _EPS}
-    latex: ClassVar[str] = (
-        r"\mathbf{r} = \mathbf{r} + \mathbf{g}^2,\quad \theta(k) = \theta(k-1) - "
-        r"\frac{\alpha}{\delta + \sqrt{\mathbf{r}}} \odot \mathbf{g}"
-    )
+    label: ClassVar = "AdaGrad"
+    color: ClassVar = "#0072B2"
+    rule: ClassVar = (r"\mathbf{r} &= \mathbf{r} + \mathbf{g}^2", _SCALED_STEP)
+    defaults: ClassVar = {"playground": {"lr": 0.3, "eps": 1e-7}, "lab": {"lr": 0.1, "eps": 1e-7}}
 
     def init(self, theta: np.ndarray) -> AccumulatorState:
         return AccumulatorState(count=0, r=np.zeros_like(_as_float(theta)))
@@ -224,11 +232,11 @@ class RMSProp(_Hyper):
     lr: float
     rho: float = 0.9
     eps: float = 1e-7
-    ranges: ClassVar = {"lr": _LR, "rho": _UNIT, "eps": _EPS}
-    latex: ClassVar[str] = (
-        r"\mathbf{r} = \rho\,\mathbf{r} + (1-\rho)\,\mathbf{g}^2,\quad \theta(k) = "
-        r"\theta(k-1) - \frac{\alpha}{\delta + \sqrt{\mathbf{r}}} \odot \mathbf{g}"
-    )
+    label: ClassVar = "RMSProp"
+    color: ClassVar = "#56B4E9"
+    rule: ClassVar = (r"\mathbf{r} &= <rho>\,\mathbf{r} + (1 - <rho>)\,\mathbf{g}^2", _SCALED_STEP)
+    defaults: ClassVar = {"playground": {"lr": 0.03, "rho": 0.9, "eps": 1e-7},
+                          "lab": {"lr": 0.005, "rho": 0.9, "eps": 1e-7}}
 
     def init(self, theta: np.ndarray) -> AccumulatorState:
         return AccumulatorState(count=0, r=np.zeros_like(_as_float(theta)))
@@ -260,13 +268,14 @@ class Adam(_Hyper):
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
-    ranges: ClassVar = {"lr": _LR, "beta1": _UNIT, "beta2": _UNIT, "eps": _EPS}
-    latex: ClassVar[str] = (
-        r"\mathbf{s} = \beta_1 \mathbf{s} + (1-\beta_1)\mathbf{g},\quad "
-        r"\mathbf{r} = \beta_2 \mathbf{r} + (1-\beta_2)\mathbf{g}^2,\quad "
-        r"\theta(k) = \theta(k-1) - \alpha\,\frac{\mathbf{s}/(1-\beta_1^t)}"
-        r"{\delta + \sqrt{\mathbf{r}/(1-\beta_2^t)}}"
-    )
+    label: ClassVar = "Adam"
+    color: ClassVar = "#009E73"
+    rule: ClassVar = (r"\mathbf{s} &= <beta1>\,\mathbf{s} + (1-<beta1>)\,\mathbf{g}",
+                      r"\mathbf{r} &= <beta2>\,\mathbf{r} + (1-<beta2>)\,\mathbf{g}^2",
+                      r"\theta(k) &= \theta(k-1) - <lr>\,\frac{\mathbf{s}/(1-<beta1>^t)}"
+                      r"{<eps> + \sqrt{\mathbf{r}/(1-<beta2>^t)}}")
+    defaults: ClassVar = {"playground": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+                          "lab": {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}}
 
     def init(self, theta: np.ndarray) -> AdamState:
         zeros = np.zeros_like(_as_float(theta))
@@ -301,18 +310,18 @@ class Newton(_Hyper):
 
     H is the Hessian and μ ≥ 0 an optional damping. With μ = 0 the step lands
     on the critical point of the local quadratic model, whatever its kind: a
-    minimum, a saddle or a maximum. That is the seed's warning about second
+    minimum, a saddle or a maximum. That is the course text's warning about second
     order methods going "in the completely wrong direction". Where H + μI is
     singular the step is undefined and θ becomes non-finite.
     """
 
     lr: float = 1.0
     damping: float = 0.0
-    ranges: ClassVar = {"lr": _LR, "damping": {"low": 0.0, "low_open": False}}
-    latex: ClassVar[str] = (
-        r"\theta(k) = \theta(k-1) - \alpha\,(\mathbf{H} + \mu \mathbf{I})^{-1}"
-        r"\nabla J(\theta(k-1))"
-    )
+    label: ClassVar = "Newton"
+    color: ClassVar = "#CC79A7"
+    rule: ClassVar = (r"\theta(k) &= \theta(k-1) - <lr>\,(\mathbf{H} + <damping>\,\mathbf{I})^{-1}"
+                      r"\,\nabla J(\theta(k-1))",)
+    defaults: ClassVar = {"playground": {"lr": 1.0, "damping": 0.0}}  # 2D only: not in the lab
     needs_hessian: ClassVar[bool] = True
 
     def init(self, theta: np.ndarray) -> CountState:
@@ -341,7 +350,7 @@ class Newton(_Hyper):
 _FLAT_IDENTITY = np.array([1.0, 0.0, 0.0, 1.0])
 
 
-OPTIMIZERS: dict[str, type] = {
+OPTIMIZERS: dict[str, type[_Hyper]] = {  # in the order the app lists them
     "sgd": SGD,
     "momentum": Momentum,
     "nesterov": Nesterov,

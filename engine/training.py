@@ -1,7 +1,7 @@
 """Mini-batch training, one epoch at a time, with early stopping.
 
 Each epoch shuffles the training set and then takes the mini-batches in order,
-as the seed describes. A step follows θ(k) = θ(k−1) − (α/Q) Σ_q ∇J(x_q, θ(k−1)):
+as the course text describes. A step follows θ(k) = θ(k−1) − (α/Q) Σ_q ∇J(x_q, θ(k−1)):
 the losses average over the Q rows of a batch, so ∂J/∂θ already carries the 1/Q.
 batch_size=1 is online SGD and batch_size=len(X) is batch gradient descent.
 """

@@ -79,7 +79,7 @@ def run_together(optimizers: Sequence, starts: np.ndarray, *, grad_fn: Callable,
     check = _Check(bounds)
     with np.errstate(all="ignore"):
         stack.evaluate()
-        running = check.still_running(stack.lanes, stack.latest(loss_fn))
+        running = check.still_running(stack.groups, stack.latest(loss_fn))
         for k in range(1, steps + 1):
             if not running:
                 break
@@ -90,7 +90,7 @@ def run_together(optimizers: Sequence, starts: np.ndarray, *, grad_fn: Callable,
         record = stack.record(loss_fn, steps)
         good = check.good(record)
     diverged_at = np.where(good.all(axis=0), -1, np.argmin(good, axis=0))
-    return _trajectories(stack.lanes, record, diverged_at, steps)
+    return _trajectories(stack.groups, record, diverged_at, steps)
 
 
 class _Record(NamedTuple):
@@ -102,42 +102,42 @@ class _Record(NamedTuple):
 
 
 # Which step each particle diverged at is found afterwards, from the whole record.
-# While running, a lane whose particles have all gone bad is stopped, checked every
+# While running, a group whose particles have all gone bad is stopped, checked every
 # CHECK_EVERY steps: that only saves time, since its later rows are frozen anyway.
 CHECK_EVERY = 16
 
 
 class _Stack:
-    """Every lane's particles and look-ahead points stacked into one array of points,
+    """Every group's particles and look-ahead points stacked into one array of points,
     and the record of the particles' positions and gradients."""
 
     def __init__(self, optimizers, theta: np.ndarray, grad_fn, hess_fn, states=None):
         n = len(theta)
         states = [None] * len(optimizers) if states is None else states
-        self.lanes = [_Lane(opt, theta, slice(i * n, (i + 1) * n), state)
+        self.groups = [_Group(opt, theta, slice(i * n, (i + 1) * n), state)
                       for i, (opt, state) in enumerate(zip(optimizers, states, strict=True))]
-        self.n_particles = len(self.lanes) * n  # the look-ahead points come after these
-        self.lookers = [lane for lane in self.lanes if lane.looks_ahead]
-        for i, lane in enumerate(self.lookers):
-            lane.asks = slice(self.n_particles + i * n, self.n_particles + (i + 1) * n)
+        self.n_particles = len(self.groups) * n  # the look-ahead points come after these
+        self.lookers = [group for group in self.groups if group.looks_ahead]
+        for i, group in enumerate(self.lookers):
+            group.asks = slice(self.n_particles + i * n, self.n_particles + (i + 1) * n)
         self.grad_fn = grad_fn
-        self.hess_fn = hess_fn if any(lane.needs_hessian for lane in self.lanes) else None
+        self.hess_fn = hess_fn if any(group.needs_hessian for group in self.groups) else None
         self.grads, self.hessians = None, None  # at every point, for the next step
         self.positions, self.particle_grads = [], []  # one entry per step
 
     def evaluate(self) -> None:
         """∇J (and H) at every point, for the next step; the particles are recorded."""
-        points = np.concatenate([lane.theta for lane in self.lanes]
-                                + [lane.look_ahead() for lane in self.lookers])
+        points = np.concatenate([group.theta for group in self.groups]
+                                + [group.look_ahead() for group in self.lookers])
         self.grads = self.grad_fn(points)
         if self.hess_fn is not None:
             self.hessians = self.hess_fn(points)
         self.positions.append(points[:self.n_particles])
         self.particle_grads.append(self.grads[:self.n_particles])
 
-    def step(self, lanes) -> None:
-        for lane in lanes:
-            lane.step(self.grads, self.hessians)
+    def step(self, groups) -> None:
+        for group in groups:
+            group.step(self.grads, self.hessians)
 
     def latest(self, loss_fn) -> _Record:
         """The record of the last step, loss included."""
@@ -180,14 +180,15 @@ class _Check:
         ok &= np.isfinite(record.grads).all(axis=-1)
         return ok
 
-    def still_running(self, lanes, record: _Record) -> list:
-        """The lanes that have a good particle left."""
+    def still_running(self, groups, record: _Record) -> list:
+        """The groups that have a good particle left."""
         good = self.good(record)
-        return [lane for lane in lanes if good[lane.rows].any()]
+        return [group for group in groups if good[group.rows].any()]
 
 
-class _Lane:
-    """One optimizer's particles: its θ and state, and where its rows sit in the stack."""
+class _Group:
+    """One optimizer's group of particles: its θ and state, and where its rows sit in the
+    stack."""
 
     def __init__(self, optimizer, theta: np.ndarray, rows: slice, state=None):
         self.optimizer = optimizer
@@ -219,19 +220,19 @@ class _Lane:
         return self.grad
 
 
-def _trajectories(lanes, record: _Record, diverged_at, steps) -> list[Trajectory]:
-    """One Trajectory per lane; frozen particles repeat their last good values (a particle
+def _trajectories(groups, record: _Record, diverged_at, steps) -> list[Trajectory]:
+    """One Trajectory per group; frozen particles repeat their last good values (a particle
     bad from the start records loss and ∇J as 0)."""
     positions, losses, grads = (_freeze(a, diverged_at) for a in record)
     losses[:, diverged_at == 0] = 0.0  # never NaN, even where f is undefined
     grads[:, diverged_at == 0] = 0.0
     grad_norms = np.sqrt(np.sum(grads * grads, axis=-1))
     paths = []
-    for lane in lanes:
-        rows = lane.rows
+    for group in groups:
+        rows = group.rows
         internals = {}
-        for name in _state_arrays(lane.states[0], lane.theta.shape):
-            per_step = _pad(np.array([getattr(state, name) for state in lane.states]), steps)
+        for name in _state_arrays(group.states[0], group.theta.shape):
+            per_step = _pad(np.array([getattr(state, name) for state in group.states]), steps)
             internals[name] = _freeze(per_step, diverged_at[rows])
         paths.append(Trajectory(positions[:, rows], losses[:, rows], grad_norms[:, rows],
                                 diverged_at[rows], internals))

@@ -1,6 +1,6 @@
 """The unstable gradient problem, measured on a network at initialization.
 
-Backpropagation multiplies one factor per layer (the seed's chain):
+Backpropagation multiplies one factor per layer (the course text's chain):
     δ¹ = f'(z¹) (W²)ᵀ f'(z²) (W³)ᵀ … f'(z^{M−1}) (W^M)ᵀ ∂J/∂z^M
 so ‖δ^m‖ changes by roughly |f'(z^m)| · ‖W^{m+1}‖ from one layer to the one below.
 Sigmoid's f' is at most 0.25: with modest weights the product shrinks layer after

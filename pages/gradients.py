@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import cache, concepts
-from ui import gradients_page as gp
 from ui.charts import plotly_chart
+from ui.concepts import gradients as gp
+from ui.concepts.topics import LAB
 from ui.router import use_app_router
 from viz.concept_charts import layer_profiles
 
@@ -24,7 +24,7 @@ if note := gp.zero_norms_note(panels):
 
 st.subheader("Why sigmoid vanishes")
 left, right = st.columns([3, 2], gap="large")
-plotly_chart(cache.activation_and_slope(), where=left)
+plotly_chart(gp.activation_and_slope(), where=left)
 with right:
     st.markdown("Sigmoid's slope is at most 0.25, and much less once |z| is large. "
                 "Started with small weights, every layer multiplies the backpropagated "
@@ -33,13 +33,13 @@ with right:
 
 st.subheader("The chain, with this network's numbers")
 activation, init = gp.chain_controls()
-profile = concepts.profile(activation, init, settings["depth"], settings["width"],
+profile = gp.profile(activation, init, settings["depth"], settings["width"],
                            settings["net_seed"])
 st.latex(gp.chain_latex(profile))
 st.markdown(gp.chain_summary(profile))
 st.caption("Under each factor: its typical size, the mean |f'(zᵐ)| over the batch and units, "
            "and the spectral norm ‖Wᵐ⁺¹‖₂ (the most a matrix can stretch a vector).")
-st.page_link(concepts.LAB, label="Train a deep sigmoid and a ReLU network side by side "
+st.page_link(LAB, label="Train a deep sigmoid and a ReLU network side by side "
              "in the training lab", icon=":material/model_training:",
              query_params={"mode": "compare", "layers": str(min(settings["depth"], 8)),
                            "width": str(min(settings["width"], 64)),

@@ -1,8 +1,8 @@
-"""Home: what Descent is, a map of the seed's topics, and ready-made experiments."""
+"""Home: what Descent is, a map of the course text's topics, and ready-made experiments."""
 
 import streamlit as st
 
-from ui.concepts import EXPERIMENTS, TOPICS, link
+from ui.concepts.topics import EXPERIMENTS, TOPICS, link
 
 st.title("Descent")
 st.markdown(

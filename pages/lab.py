@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from ui import lab
-from ui.lab_controls import controls
+from ui.lab import results, sidebar, training
 from ui.router import use_app_router
 
 use_app_router()
@@ -12,10 +11,10 @@ st.caption("Train a small network on a 2D dataset and watch it learn. Change α,
            "penalties or dropout while it trains and it carries on; change the data or the "
            "network and it starts over.")
 notices: list[str] = []
-settings = controls(notices)
+settings = sidebar.controls(notices)
 for notice in notices:
     st.info(notice, icon=":material/info:")
-run = lab.current_run(settings)
-lab.buttons(run, settings)
-lab.live_view(run, settings)
-lab.after_training(run, settings)
+run = training.current_run(settings)
+training.buttons(run, settings)
+training.live_training(run, settings)
+results.after_training(run, settings)

@@ -1,9 +1,10 @@
-"""Loss functions: softmax, entropy, cross-entropy and MSE, live; the seed's cat and dog."""
+"""Loss functions: softmax, entropy, cross-entropy and MSE, live; the course text's cat and
+dog."""
 
 import streamlit as st
 
-from ui import cache, loss_page
 from ui.charts import plotly_chart
+from ui.concepts import losses as loss_page
 from ui.router import use_app_router
 from viz.concept_charts import softmax_bars
 
@@ -25,7 +26,7 @@ st.subheader("The course text's cat and dog")
 loss_page.cat_and_dog()
 
 st.subheader("Why cross-entropy?")
-loss_fig, grad_fig = cache.why_cross_entropy()
+loss_fig, grad_fig = loss_page.why_cross_entropy()
 left, right = st.columns(2)
 plotly_chart(loss_fig, where=left)
 plotly_chart(grad_fig, where=right)

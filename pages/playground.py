@@ -2,43 +2,40 @@
 
 import streamlit as st
 
-from ui import cache
-from ui import playground as pg
 from ui.charts import plotly_chart
+from ui.playground import charts, messages, race, results, rules, sidebar
 from ui.router import use_app_router
 from viz.race_charts import race_curves
-from viz.race_map import PathView, race_map
+from viz.race_map import race_map
 from viz.surface_3d import surface_3d
 
 use_app_router()
-settings, notices = pg.controls()
+settings, notices = sidebar.controls()
 surface = settings.surface
 st.title("Optimizer playground")
-st.markdown(f"**{pg.surface_title(settings.surface_name)}.** {surface.description}")
+st.markdown(f"**{sidebar.surface_title(settings.surface_name)}.** {surface.description}")
 for notice in notices:
     st.info(notice, icon=":material/info:")
 if not settings.optimizers:
     st.warning("Choose at least one optimizer in the sidebar to start the race.")
     st.stop()
 
-lanes = cache.race(settings.surface_name, settings.formula, settings.race_key(),
-                   settings.start, settings.steps)
-grid, picture = cache.surface_picture(settings.surface_name, settings.formula)
-for message in pg.divergence_messages(surface, lanes, settings):
+lanes = race.race(settings.surface_name, settings.formula, settings.race_key(),
+                  settings.start, settings.steps)
+grid, picture = race.surface_picture(settings.surface_name, settings.formula)
+for message in messages.divergence_messages(surface, lanes, settings):
     st.warning(message, icon=":material/warning:")
 shown = [lane for lane in lanes if lane.last_step >= 0]
 
 # on_change="rerun": the 3D view is only computed and drawn while its tab is open
 race_tab, view_3d = st.tabs(["Race on the map", "3D view"], key="view", on_change="rerun")
 with race_tab:
-    paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
-                      lane.look_ahead) for lane in shown]
     plotly_chart(
-        race_map(picture, surface.bounds, paths, surface.critical_points, settings.start,
+        race_map(picture, surface.bounds, shown, surface.critical_points, settings.start,
                  settings.show_look_ahead),
         key=st.session_state["race_map_key"], on_select="rerun", selection_mode="points",
         config={"displayModeBar": False})
-    st.caption(pg.map_caption(grid))
+    st.caption(charts.map_caption(grid))
 if view_3d.open:
     with view_3d:
         plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
@@ -46,12 +43,12 @@ if view_3d.open:
         st.caption(f"Height: {grid.height_label}. Drag to rotate.")
 
 if shown:
-    plotly_chart(race_curves(pg.curve_panels(surface, shown)))
+    plotly_chart(race_curves(charts.curve_panels(surface, shown)))
 else:  # every path stopped at its start: no curve to draw, and no bare axes
     st.info("No curves to draw: every optimizer stopped at its start point (see above).",
             icon=":material/info:")
 
 st.subheader("Results")
-st.markdown(pg.results_table(surface, lanes))
+st.markdown(results.results_table(surface, lanes))
 st.subheader("The update rules, with your settings")
-pg.rule_panels(settings)
+rules.rule_panels(settings)

@@ -8,7 +8,9 @@ Example:
     custom = from_formula("sin(x) * y**2 + 0.1 * x**2")
 """
 
-from .base import CriticalPoint, Surface, classify_hessian
+from engine.curvature import classify_hessian
+
+from .base import CriticalPoint, Surface
 from .errors import FormulaError
 from .finite_diff import numerical_gradient, numerical_hessian
 from .formula import from_formula

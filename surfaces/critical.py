@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from .base import KINDS, CriticalPoint, classify_hessian
+from engine.curvature import classify_hessian
+
+from .base import KINDS, CriticalPoint
 from .points import as_points
 
 

@@ -48,7 +48,7 @@ def test_unknown_activation():
 
 
 def test_normalized_bound_is_sqrt6_over_sqrt_m_plus_n():
-    """The seed prints 6/√(m+n) and 6/(m+n): both typos for √6/√(m+n)."""
+    """The course text prints 6/√(m+n) and 6/(m+n): both typos for √6/√(m+n)."""
     assert normalized_bound(30, 20) == pytest.approx(math.sqrt(6) / math.sqrt(50))
     W = init_weights("normalized", 300, 200, np.random.default_rng(0))
     bound = math.sqrt(6 / 500)

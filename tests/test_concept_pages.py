@@ -22,9 +22,8 @@ from engine.unstable import (
     spectral_norms,
 )
 from tests.results_table import results
-from ui import concepts
-from ui import gradients_page as gp
-from ui.concepts import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
+from ui.concepts import gradients as gp
+from ui.concepts.topics import EXPERIMENTS, LAB, PLAYGROUND, TOPICS
 from viz.concept_charts import layer_profiles, layer_ranges, true_class_curves
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +134,7 @@ def test_the_cat_and_dog_presets_show_059_and_080():
     assert not at.exception
     metrics = [m.value for m in at.metric]
     assert metrics == ["100%", "0.59", "0%", "0.80"]
-    assert "0.62" in " ".join(i.value for i in at.info)  # the note on the seed's slip
+    assert "0.62" in " ".join(i.value for i in at.info)  # the note on the course text's slip
 
 
 def test_the_softmax_explorer_recomputes_from_the_sliders():
@@ -259,15 +258,15 @@ def test_the_zero_note_names_each_activation_and_its_initializations():
 
 
 def test_the_gradients_page_keeps_the_hidden_layers_between_depths():
-    for cached in (concepts.norms, concepts._factors, concepts._hidden_passes):
+    for cached in (gp.norms, gp._factors, gp._hidden_passes):
         cached.clear()  # computed afresh, whatever other tests ran before
     at = app("pages/gradients.py", depth="10")
-    first = concepts._hidden_passes(32, 0)
+    first = gp._hidden_passes(32, 0)
     assert {p.depth for passes in first.values() for p in passes.values()} == {10}
     for depth, kept in ((14, 14), (12, 14)):
         at.slider(key="depth").set_value(depth).run()
         assert not at.exception
-        now = concepts._hidden_passes(32, 0)
+        now = gp._hidden_passes(32, 0)
         assert now is first and len(now) == 3 and all(len(p) == 3 for p in now.values())
         assert {p.depth for passes in now.values() for p in passes.values()} == {kept}
 

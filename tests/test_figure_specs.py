@@ -17,37 +17,34 @@ from plotly.tools import return_figure_from_figure_or_data
 
 from engine import MLP, Momentum, fit, make_moons
 from engine.ensembles import fit_bagging
-from engine.optimizers import make_optimizer
+from engine.optimizers import OPTIMIZERS, make_optimizer
 from engine.race import effective_steps, run_race, velocity_norms
 from surfaces import SURFACES
 from ui.charts import Prebuilt, data_revision, ready
-from ui.presets import DEFAULT_HYPERPARAMETERS, OPTIMIZER_NAMES
 from viz import concept_charts, lab_charts, race_charts
 from viz import figure as viz_figure
 from viz.figure import APP_LOOK, X_LOOK, Y_LOOK, log_ticks, numbers, with_app_look
-from viz.race_map import PathView, race_map
+from viz.race_map import race_map
 from viz.surface_3d import surface_3d
 from viz.surface_image import sample_surface, surface_data_uri
 
 
 def race_figures() -> dict[str, dict]:
     surface = SURFACES["two_minima"]
-    optimizers = {name: make_optimizer(name, **DEFAULT_HYPERPARAMETERS[name])
-                  for name in OPTIMIZER_NAMES}
+    optimizers = {name: make_optimizer(name, **cls.defaults["playground"])
+                  for name, cls in OPTIMIZERS.items()}
     optimizers["sgd"] = make_optimizer("sgd", lr=30.0)  # diverges: an "x" head, a short path
     lanes = run_race(surface, optimizers, surface.start, 120)
     assert lanes[0].diverged_at > 0
     grid = sample_surface(surface.f, surface.bounds)
-    paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
-                      lane.look_ahead) for lane in lanes]
     return {
-        "race map": race_map(surface_data_uri(grid), surface.bounds, paths,
+        "race map": race_map(surface_data_uri(grid), surface.bounds, lanes,
                              surface.critical_points, surface.start, show_look_ahead=True),
         "3D view": surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
                                      for lane in lanes]),
         "curves, four panels": race_charts.race_curves([
             race_charts.loss_panel([(lane.name, lane.losses) for lane in lanes], -2.0),
-            race_charts.grad_norm_panel([(lane.name, lane.path.grad_norms[:, 0])
+            race_charts.grad_norm_panel([(lane.name, lane.trajectory.grad_norms[:, 0])
                                          for lane in lanes]),
             race_charts.velocity_panel([(lane.name, v) for lane in lanes
                                         if (v := velocity_norms(lane)) is not None]),
@@ -55,7 +52,7 @@ def race_figures() -> dict[str, dict]:
                                               if (r := effective_steps(lane)) is not None])]),
         "curves, three panels, no known minimum": race_charts.race_curves([
             race_charts.loss_panel([(lane.name, lane.losses) for lane in lanes], None),
-            race_charts.grad_norm_panel([(lane.name, lane.path.grad_norms[:, 0])
+            race_charts.grad_norm_panel([(lane.name, lane.trajectory.grad_norms[:, 0])
                                          for lane in lanes]),
             race_charts.velocity_panel([(lane.name, v) for lane in lanes
                                         if (v := velocity_norms(lane)) is not None])]),
@@ -154,7 +151,7 @@ def test_curve_panels_share_one_legend_and_do_not_overlap():
     spec = FIGURES["curves, four panels"]
     layout = spec["layout"]
     in_legend = [t["legendgroup"] for t in spec["data"] if t["showlegend"]]
-    assert sorted(in_legend) == sorted(OPTIMIZER_NAMES)  # each optimizer once
+    assert sorted(in_legend) == sorted(OPTIMIZERS)  # each optimizer once
     boxes = [(layout[f"xaxis{s}"]["domain"], layout[f"yaxis{s}"]["domain"])
              for s in ("", "2", "3", "4")]
     for i, (xa, ya) in enumerate(boxes):

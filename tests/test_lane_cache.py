@@ -5,11 +5,12 @@ import threading
 import numpy as np
 import pytest
 
+from engine import race_cache
 from engine.optimizers import make_optimizer
 from engine.race import run_race
+from engine.race_cache import LaneCache
 from surfaces import SURFACES
-from ui import cache
-from ui.lane_cache import LaneCache
+from ui.playground import race as cache
 
 SURFACE = SURFACES["two_minima"]
 SETTINGS = {"sgd": {"lr": 0.05}, "momentum": {"lr": 0.1, "momentum": 0.9},
@@ -62,8 +63,8 @@ def test_a_lane_run_alone_equals_the_same_lane_run_in_the_race(name, params):
     assert (alone.diverged_at > 0) == (name == "sgd")
     np.testing.assert_array_equal(alone.positions, together.positions)
     np.testing.assert_array_equal(alone.losses, together.losses)
-    for key, history in together.path.internals.items():
-        np.testing.assert_array_equal(alone.path.internals[key], history)
+    for key, history in together.trajectory.internals.items():
+        np.testing.assert_array_equal(alone.trajectory.internals[key], history)
     if name == "nesterov":
         np.testing.assert_array_equal(alone.look_ahead, together.look_ahead)
 
@@ -83,14 +84,15 @@ def test_least_recently_used_lanes_go_first():
 def test_shared_lanes_are_read_only_copies_of_their_own():
     race = run_race(SURFACE, race_of(["sgd", "momentum"]), SURFACE.start, 60)
     lane = LaneCache(max_entries=4).get_or_run(["momentum"], lambda missing: race[1:])[0]
-    arrays = (lane.positions, lane.path.losses, lane.path.grad_norms, lane.path.internals["v"])
+    run = lane.trajectory
+    arrays = (lane.positions, run.losses, run.grad_norms, run.internals["v"])
     for array in arrays:
         with pytest.raises(ValueError, match="read-only"):
             array[0] = 0.0
     # not views of the race's arrays, which hold every lane: the cache keeps one lane's share
-    for array in (lane.path.positions, lane.path.losses, lane.path.internals["v"]):
+    for array in (run.positions, run.losses, run.internals["v"]):
         assert array.base is None
-    assert not any(np.shares_memory(lane.path.positions, other.path.positions)
+    assert not any(np.shares_memory(lane.trajectory.positions, other.trajectory.positions)
                    for other in race)
 
 
@@ -122,15 +124,15 @@ def test_sessions_in_threads_get_whole_lanes():
 
 
 def test_the_playground_reruns_only_the_optimizer_whose_alpha_moved(monkeypatch):
-    cache._LANES.clear()
+    cache.LANES.clear()
     ran = []
-    real_run_race = cache.run_race
+    real_run_race = race_cache.run_race
 
     def recording_run_race(surface, optimizers, start, steps):
         ran.append(sorted(optimizers))
         return real_run_race(surface, optimizers, start, steps)
 
-    monkeypatch.setattr(cache, "run_race", recording_run_race)
+    monkeypatch.setattr(race_cache, "run_race", recording_run_race)
     settings = tuple((name, tuple(params.items())) for name, params in SETTINGS.items())
     before = cache.race("two_minima", "", settings, SURFACE.start, 120)
     moved = tuple((name, (("lr", 0.02),) if name == "sgd" else params)
@@ -145,9 +147,9 @@ def test_the_playground_reruns_only_the_optimizer_whose_alpha_moved(monkeypatch)
 
 
 def test_a_race_cached_for_other_steps_is_cut_or_continued(monkeypatch):
-    cache._LANES.clear()
+    cache.LANES.clear()
     ran, continued = [], []
-    real_run_race, real_continue_race = cache.run_race, cache.continue_race
+    real_run_race, real_continue_race = race_cache.run_race, race_cache.continue_race
 
     def recording_run_race(surface, optimizers, start, steps):
         ran.append((sorted(optimizers), steps))
@@ -157,8 +159,8 @@ def test_a_race_cached_for_other_steps_is_cut_or_continued(monkeypatch):
         continued.append((lane.name, len(lane.positions) - 1, steps))
         return real_continue_race(surface, lane, steps)
 
-    monkeypatch.setattr(cache, "run_race", recording_run_race)
-    monkeypatch.setattr(cache, "continue_race", recording_continue_race)
+    monkeypatch.setattr(race_cache, "run_race", recording_run_race)
+    monkeypatch.setattr(race_cache, "continue_race", recording_continue_race)
     settings = tuple((name, tuple(params.items())) for name, params in SETTINGS.items())
     cache.race("two_minima", "", settings, SURFACE.start, 100)  # runs to step 100
     short = cache.race("two_minima", "", settings, SURFACE.start, 40)  # 50: cut from 100
@@ -182,10 +184,10 @@ def test_a_race_cached_for_other_steps_is_cut_or_continued(monkeypatch):
 
 
 def test_only_a_race_with_the_same_settings_is_cut_or_continued(monkeypatch):
-    cache._LANES.clear()
+    cache.LANES.clear()
     continued = []
-    real_continue_race = cache.continue_race
-    monkeypatch.setattr(cache, "continue_race", lambda surface, lane, steps: (
+    real_continue_race = race_cache.continue_race
+    monkeypatch.setattr(race_cache, "continue_race", lambda surface, lane, steps: (
         continued.append((lane.name, len(lane.positions) - 1)) or
         real_continue_race(surface, lane, steps)))
     sgd = (("sgd", (("lr", 0.05),)),)

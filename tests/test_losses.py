@@ -1,4 +1,4 @@
-"""Losses: the seed's cat-and-dog numbers, stability, and gradients."""
+"""Losses: the course text's cat-and-dog numbers, stability, and gradients."""
 
 import math
 
@@ -25,7 +25,7 @@ def test_seed_example_barely_right():
 
 
 def test_seed_example_barely_wrong_is_080_not_062():
-    """The seed prints 0.62: it took log 0.59 where the true class has 0.41."""
+    """The course text prints 0.62: it took log 0.59 where the true class has 0.41."""
     loss = cross_entropy([[0, 1], [1, 0]], [[0.51, 0.49], [0.41, 0.59]])
     assert loss == pytest.approx(-(math.log(0.49) + math.log(0.41)) / 2)
     assert round(loss, 2) == 0.80

@@ -13,7 +13,7 @@ from engine.optimizers import make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
 from tests.results_table import results
-from viz.rules import WHAT_TO_LOOK_FOR
+from ui.playground.rules import WHAT_TO_LOOK_FOR
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
 
@@ -349,7 +349,7 @@ def test_what_to_look_for_is_safe_inside_a_markdown_panel():
 
 
 def test_the_results_table_escapes_what_markdown_would_read_as_syntax():
-    from ui.playground import _table_row
+    from ui.playground.results import _table_row
     assert _table_row(["a|b", "$x$", "x_1 * 2", "1e-12"]) == r"| a\|b | \$x\$ | x\_1 \* 2 | 1e-12 |"
 
 
@@ -399,10 +399,12 @@ def test_a_start_far_off_the_map_is_shown_as_a_short_number():
 
 
 def test_the_alpha_below_a_third_is_found_without_rounding_errors():
-    from ui.lr_advice import _option_below
-    assert _option_below(0.3, 3) == 0.1  # 0.3 / 3 is 0.0999… in floating point
-    assert _option_below(0.15, 3) == 0.05
-    assert _option_below(0.0001, 3) is None  # below the slider's smallest stop
+    from engine.hyperparameters import HYPERPARAMETERS
+    from engine.lr_search import option_below
+    stops = HYPERPARAMETERS["lr"].stops
+    assert option_below(0.3, 3, stops) == 0.1  # 0.3 / 3 is 0.0999… in floating point
+    assert option_below(0.15, 3, stops) == 0.05
+    assert option_below(0.0001, 3, stops) is None  # below the slider's smallest stop
 
 
 def test_grey_on_the_map_is_explained_only_where_there_is_grey():

@@ -3,38 +3,39 @@
 import numpy as np
 import pytest
 
-from engine.optimizers import make_optimizer
-from engine.race import (
+from engine.hyperparameters import HYPERPARAMETERS
+from engine.optimizers import OPTIMIZERS, make_optimizer
+from engine.race import run_race
+from engine.verdicts import (
     divergence_kind,
     flat_point_kind,
     lowest_all_round,
     minima_of,
-    run_race,
     steps_to_minimum,
     tolerance,
     where_it_ended,
 )
 from surfaces import SURFACES
-from ui.optimizer_controls import HYPERS
-from ui.presets import HYPERPARAMETERS, OPTIMIZER_NAMES, PRESETS
+from ui.playground.presets import PRESETS
+from ui.playground.results import ending_text
 
 
-def race(name, optimizers=OPTIMIZER_NAMES):
+def race(name, optimizers=tuple(OPTIMIZERS)):
     preset = PRESETS[name]
     surface = SURFACES[name]
     opts = {o: make_optimizer(o, **preset["hyper"][o]) for o in optimizers}
     lanes = {lane.name: lane for lane in run_race(surface, opts, surface.start, preset["steps"])}
     tol = tolerance(surface.bounds)
-    ends = {o: where_it_ended(surface, lane, tol) for o, lane in lanes.items()}
+    ends = {o: ending_text(where_it_ended(surface, lane, tol)) for o, lane in lanes.items()}
     return surface, lanes, ends
 
 
 def test_every_preset_value_is_a_stop_of_its_slider():
     for preset in PRESETS.values():
-        for opt, params in HYPERPARAMETERS.items():
-            for p in params:
-                assert preset["hyper"][opt][p] in HYPERS[p].options, (opt, p)
-        assert set(preset["optimizers"]) <= set(OPTIMIZER_NAMES)
+        for opt, cls in OPTIMIZERS.items():
+            for p in cls.hyperparameter_names():
+                assert preset["hyper"][opt][p] in HYPERPARAMETERS[p].stops, (opt, p)
+        assert set(preset["optimizers"]) <= set(OPTIMIZERS)
 
 
 def test_two_minima_momentum_rolls_to_the_global_minimum_the_others_stay_local():
@@ -173,7 +174,7 @@ def test_a_path_past_the_maps_edge_is_said_to_be_off_the_map():
         "rmsprop", **PRESETS["saddle"]["hyper"]["rmsprop"])}, surface.start, 100)
     end = lane.positions[lane.last_step]
     assert lane.diverged_at < 0 and abs(end[1]) > surface.bounds[1][1]
-    said = where_it_ended(surface, lane, tolerance(surface.bounds))
+    said = ending_text(where_it_ended(surface, lane, tolerance(surface.bounds)))
     assert said.startswith("on its way (") and said.endswith(", off the map")
     # the race's own ends on the map say nothing of the kind
     assert not any("off the map" in end for end in race("two_minima")[2].values())

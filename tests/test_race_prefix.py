@@ -28,10 +28,11 @@ def assert_same_lane(cut, short):
     assert cut.last_step == short.last_step
     np.testing.assert_array_equal(cut.positions, short.positions)
     np.testing.assert_array_equal(cut.losses, short.losses)
-    np.testing.assert_array_equal(cut.path.grad_norms, short.path.grad_norms)
-    assert cut.path.internals.keys() == short.path.internals.keys()
-    for name in cut.path.internals:
-        np.testing.assert_array_equal(cut.path.internals[name], short.path.internals[name])
+    np.testing.assert_array_equal(cut.trajectory.grad_norms, short.trajectory.grad_norms)
+    assert cut.trajectory.internals.keys() == short.trajectory.internals.keys()
+    for name in cut.trajectory.internals:
+        np.testing.assert_array_equal(cut.trajectory.internals[name],
+                                      short.trajectory.internals[name])
     if short.look_ahead is None:
         assert cut.look_ahead is None
     else:

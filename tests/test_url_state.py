@@ -5,7 +5,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import gradients_page, lab_controls, loss_page, playground, url_state
+from ui import url_state
+from ui.concepts import gradients as gradients_page
+from ui.concepts import losses as loss_page
+from ui.lab import sidebar as lab_controls
+from ui.playground import sidebar as playground
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

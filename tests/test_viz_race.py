@@ -22,12 +22,10 @@ from viz.race_map import (
     MAX_SLIDER_STEPS,
     STOPPED_SIZE,
     TRAIL_FRAMES,
-    PathView,
     click_grid,
     frame_steps,
     race_map,
 )
-from viz.rules import filled_rule
 from viz.surface_image import sample_surface, surface_data_uri, surface_rgb
 
 
@@ -83,9 +81,7 @@ def lanes_for(surface_name, names, steps):
 
 def figure_for(surface, lanes, **kw):
     grid = sample_surface(surface.f, surface.bounds)
-    paths = [PathView(lane.name, lane.positions, lane.last_step, lane.diverged_at >= 0,
-                      lane.look_ahead) for lane in lanes]
-    return race_map(surface_data_uri(grid), surface.bounds, paths, surface.critical_points,
+    return race_map(surface_data_uri(grid), surface.bounds, lanes, surface.critical_points,
                     surface.start, **kw)
 
 
@@ -180,9 +176,9 @@ def test_a_diverged_path_has_no_non_finite_numbers():
 
 @pytest.mark.parametrize("name", ALL)
 def test_every_rule_is_filled_with_the_values(name):
-    from ui.presets import DEFAULT_HYPERPARAMETERS
-    hyper = dict(DEFAULT_HYPERPARAMETERS[name], lr=0.0123)
-    latex = filled_rule(name, hyper)
+    from engine.optimizers import OPTIMIZERS
+    hyper = dict(OPTIMIZERS[name].defaults["playground"], lr=0.0123)
+    latex = OPTIMIZERS[name].rule_latex(hyper)
     assert "0.0123" in latex
     assert latex.count("{") == latex.count("}")
 

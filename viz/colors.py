@@ -1,27 +1,9 @@
-"""Colours shared by every figure: one fixed colour per optimizer, kinds of critical points."""
+"""Colours shared by every figure: kinds of critical points, the loss surfaces' colour map.
+
+Each optimizer's own colour is in its registry entry (engine.optimizers).
+"""
 
 from __future__ import annotations
-
-# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
-OPTIMIZER_COLORS = {
-    "sgd": "#000000",
-    "momentum": "#E69F00",
-    "nesterov": "#D55E00",
-    "adagrad": "#0072B2",
-    "rmsprop": "#56B4E9",
-    "adam": "#009E73",
-    "newton": "#CC79A7",
-}
-
-OPTIMIZER_LABELS = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "Nesterov",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-    "newton": "Newton",
-}
 
 # marker symbol and colour per kind of critical point
 CRITICAL_POINT_STYLE = {

@@ -24,7 +24,6 @@ from viz.figure import (
 from viz.number_text import number_text
 
 ACTIVATION_COLORS = {"sigmoid": "#D55E00", "tanh": "#0072B2", "relu": "#009E73"}
-ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 
 
 def _chart(traces, heading: str, height: int, **more) -> Figure:
@@ -104,7 +103,7 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
             # Lines without markers (only lines with a 0 get them, below): plotly.js
             # styles every marker on each redraw, and the 9 × 21 markers made a depth
             # change ~50 ms slower in Chromium.
-            trace = line(None, np.where(zero, np.nan, values), ACTIVATION_LABELS[name],
+            trace = line(None, np.where(zero, np.nan, values), ACTIVATIONS[name].label,
                          ACTIVATION_COLORS[name], width=2.5, dtype="f8", legendgroup=name,
                          showlegend=i == 0, **steps_axis(1))
             traces.append(trace)
@@ -125,7 +124,7 @@ def _zero_note(name: str, layers: np.ndarray, count: int, below: int) -> dict:
     """'ReLU: exactly 0 in layers 1–40', in the line's colour, above the `below` notes
     already in its panel's corner."""
     where = "every layer" if len(layers) == count else f"layers {layer_ranges(layers)}"
-    return corner_note(f"{ACTIVATION_LABELS[name]}: exactly 0 in {where}", above=below,
+    return corner_note(f"{ACTIVATIONS[name].label}: exactly 0 in {where}", above=below,
                        font={"size": 12, "color": ACTIVATION_COLORS[name]})
 
 
@@ -148,7 +147,7 @@ def activation_and_slope(names: Sequence[str] = ("sigmoid", "relu"),
     for name in names:
         act = ACTIVATIONS[name]
         a = act.f(z)
-        color, label = ACTIVATION_COLORS[name], ACTIVATION_LABELS[name]
+        color, label = ACTIVATION_COLORS[name], ACTIVATIONS[name].label
         traces.append(line(x, a, f"{label} f(z)", color, width=3))
         traces.append(line(x, act.df(z, a), f"{label} f'(z)", color, dash="dot"))
     shape, note = hline(0.25, "#D55E00", "sigmoid's f' never exceeds 0.25")

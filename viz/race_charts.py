@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.colors import OPTIMIZER_COLORS, OPTIMIZER_LABELS
+from engine.optimizers import OPTIMIZERS
 from viz.figure import Figure, Panel, line, panel_grid, steps_axis
 
 LOG_FLOOR = 1e-16  # a loss gap of exactly 0 cannot sit on a log axis
@@ -17,7 +17,7 @@ LOG_FLOOR = 1e-16  # a loss gap of exactly 0 cannot sit on a log axis
 
 def _line(name: str, y: np.ndarray, *, start: int = 0, dash: str | None = None,
           suffix: str = "") -> dict:
-    trace = line(None, y, OPTIMIZER_LABELS[name] + suffix, OPTIMIZER_COLORS[name],
+    trace = line(None, y, OPTIMIZERS[name].label + suffix, OPTIMIZERS[name].color,
                  dash=dash, legendgroup=name, **steps_axis(start))
     if len(y) == 1:  # a path that stopped after its start: a line of one point is not drawn
         trace.update(mode="lines+markers", marker={"size": 7})

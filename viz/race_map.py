@@ -11,11 +11,12 @@ Payload stays small because nothing is sent twice:
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 
 import numpy as np
 
-from viz.colors import CRITICAL_POINT_STYLE, OPTIMIZER_COLORS, OPTIMIZER_LABELS
+from engine.optimizers import OPTIMIZERS
+from engine.race import Lane
+from viz.colors import CRITICAL_POINT_STYLE
 from viz.figure import PLAIN_AXIS, Figure, numbers
 
 MAX_FRAMES = 80
@@ -45,17 +46,6 @@ MAX_TRAIL_POINTS = 60
 MAX_MARKED_POINTS = 25  # more critical points than this (Rastrigin): mark only the minima
 
 
-@dataclass(frozen=True)
-class PathView:
-    """What the map needs to know about one optimizer's run."""
-
-    name: str  # registry key, e.g. "nesterov"
-    positions: np.ndarray  # (K+1, 2), finite; a diverged path repeats its last good point
-    last_step: int  # the last good step
-    diverged: bool
-    look_ahead: np.ndarray | None = None  # (K+1, 2) Nesterov's θ + λv
-
-
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """The steps shown by the frames: all of them for short runs, evenly thinned otherwise."""
     count = min(steps, max_frames)
@@ -71,10 +61,10 @@ def _every_kth(steps: np.ndarray, limit: int) -> list[int]:
     return [int(s) for s in picked]
 
 
-def _head_markers(path: PathView, steps: np.ndarray) -> list[dict]:
+def _head_markers(lane: Lane, steps: np.ndarray) -> list[dict]:
     """The head's marker at each step: a larger square once a diverged path has stopped
     (not an ✕, which marks saddles)."""
-    stopped = path.diverged & (steps >= path.last_step)
+    stopped = (lane.diverged_at >= 0) & (steps >= lane.last_step)
     return [{"symbol": STOPPED_SYMBOL, "size": STOPPED_SIZE} if s
             else {"symbol": "circle", "size": HEAD_SIZE} for s in stopped.tolist()]
 
@@ -86,13 +76,13 @@ def _thin(points: np.ndarray, limit: int) -> np.ndarray:
     return points[np.linspace(0, len(points) - 1, limit).round().astype(int)]
 
 
-def _screen_columns(path: PathView) -> tuple[np.ndarray, np.ndarray]:
+def _screen_columns(lane: Lane) -> tuple[np.ndarray, np.ndarray]:
     """x and y of the path's good part as contiguous little-endian float32 arrays.
 
     Paths are finite and stay inside the escape box, so float32 cannot overflow; a
     trail is then a slice of these, and a frame's is base64-encoded as it is (`_typed`).
     """
-    good = path.positions[:path.last_step + 1]
+    good = lane.positions[:lane.last_step + 1]
     return np.ascontiguousarray(good[:, 0], "<f4"), np.ascontiguousarray(good[:, 1], "<f4")
 
 
@@ -122,7 +112,7 @@ def click_grid(bounds) -> tuple[np.ndarray, np.ndarray]:
     return gx.ravel(), gy.ravel()
 
 
-def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
+def race_map(image_uri: str, bounds, lanes: list[Lane], critical_points=(),
              start=None, show_look_ahead: bool = False, height: int = 680) -> Figure:
     """The animated race, as a Plotly figure dict.
 
@@ -135,37 +125,37 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
         "name": "start here", "marker": {"size": 9, "opacity": 0}, "showlegend": False,
         "hovertemplate": "click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>"}]
     data += _critical_points(critical_points)
-    for path in paths:
-        whole = _thin(path.positions[:path.last_step + 1], MAX_PATH_POINTS)
+    for lane in lanes:
+        whole = _thin(lane.positions[:lane.last_step + 1], MAX_PATH_POINTS)
         data.append({
             "type": "scatter", "x": numbers(whole[:, 0]), "y": numbers(whole[:, 1]),
-            "mode": "lines", "name": OPTIMIZER_LABELS[path.name], "legendgroup": path.name,
-            "line": {"color": OPTIMIZER_COLORS[path.name], "width": 1.5}, "opacity": 0.45,
+            "mode": "lines", "name": OPTIMIZERS[lane.name].label, "legendgroup": lane.name,
+            "line": {"color": OPTIMIZERS[lane.name].color, "width": 1.5}, "opacity": 0.45,
             "hoverinfo": "skip"})
-    steps = frame_steps(len(paths[0].positions) - 1) if paths else np.array([0])
-    ghosts = [p for p in paths if show_look_ahead and p.look_ahead is not None]
-    trails = [_trails(path, steps) for path in paths]
-    frames = _frames(paths, ghosts, steps, trails, first=len(data))
+    steps = frame_steps(len(lanes[0].positions) - 1) if lanes else np.array([0])
+    ghosts = [p for p in lanes if show_look_ahead and p.look_ahead is not None]
+    trails = [_trails(lane, steps) for lane in lanes]
+    frames = _frames(lanes, ghosts, steps, trails, first=len(data))
     last = frames[-1]["data"]
-    for path, path_trails in zip(paths, trails, strict=True):
-        x, y = path_trails[-1]  # the figure opens on the finished race
+    for lane, lane_trails in zip(lanes, trails, strict=True):
+        x, y = lane_trails[-1]  # the figure opens on the finished race
         data.append({"type": "scatter", "x": x, "y": y, "mode": "lines",
-                     "legendgroup": path.name, "showlegend": False,
-                     "line": {"color": OPTIMIZER_COLORS[path.name], "width": 3.5},
+                     "legendgroup": lane.name, "showlegend": False,
+                     "line": {"color": OPTIMIZERS[lane.name].color, "width": 3.5},
                      "hoverinfo": "skip"})
-    for path, head in zip(paths, last[len(paths):], strict=False):
-        label = OPTIMIZER_LABELS[path.name]
+    for lane, head in zip(lanes, last[len(lanes):], strict=False):
+        label = OPTIMIZERS[lane.name].label
         data.append({
-            **head, "mode": "markers", "legendgroup": path.name, "showlegend": False,
-            "name": label, "marker": {**head["marker"], "color": OPTIMIZER_COLORS[path.name],
+            **head, "mode": "markers", "legendgroup": lane.name, "showlegend": False,
+            "name": label, "marker": {**head["marker"], "color": OPTIMIZERS[lane.name].color,
                                       "line": {"color": "white", "width": 1.5}},
             "hovertemplate": label + "<br>(%{x:.3f}, %{y:.3f})<extra></extra>"})
-    for path, ghost in zip(ghosts, last[2 * len(paths):], strict=True):
+    for lane, ghost in zip(ghosts, last[2 * len(lanes):], strict=True):
         data.append({
-            **ghost, "mode": "markers", "legendgroup": path.name,
+            **ghost, "mode": "markers", "legendgroup": lane.name,
             "name": "Nesterov look-ahead θ + λv", "showlegend": True,
             "marker": {"size": 12, "color": "rgba(0,0,0,0)", "symbol": "circle",
-                       "line": {"color": OPTIMIZER_COLORS[path.name], "width": 2,
+                       "line": {"color": OPTIMIZERS[lane.name].color, "width": 2,
                                 "dash": "dot"}},
             "hovertemplate": "look-ahead θ + λv<br>(%{x:.3f}, %{y:.3f})<extra></extra>"})
     if start is not None:
@@ -179,14 +169,14 @@ def race_map(image_uri: str, bounds, paths: list[PathView], critical_points=(),
             "frames": frames}
 
 
-def _frames(paths, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
+def _frames(lanes, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
     """One frame per step of `steps`: every path's recent trail (from `trails`) and its
     head, then the look-ahead ghosts; they update the traces from index `first` on. Heads
     and ghosts are looked up for all frames at once: a map has up to 81 frames of this."""
-    heads = [_points_at(path.positions, path.last_step, steps) for path in paths]
-    markers = [_head_markers(path, steps) for path in paths]
-    looks = [_points_at(path.look_ahead, path.last_step, steps) for path in ghosts]
-    traces = list(range(first, first + 2 * len(paths) + len(ghosts)))
+    heads = [_points_at(lane.positions, lane.last_step, steps) for lane in lanes]
+    markers = [_head_markers(lane, steps) for lane in lanes]
+    looks = [_points_at(lane.look_ahead, lane.last_step, steps) for lane in ghosts]
+    traces = list(range(first, first + 2 * len(lanes) + len(ghosts)))
     frames = []
     for i, step in enumerate(steps.tolist()):
         data = [{"type": "scatter", "x": _typed(trail[i][0]), "y": _typed(trail[i][1])}
@@ -199,12 +189,12 @@ def _frames(paths, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
     return frames
 
 
-def _trails(path: PathView, steps: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def _trails(lane: Lane, steps: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """x and y of the path's trail in the frame of each of `steps`: from the step
     TRAIL_FRAMES frames back to this one, as far as the path got."""
     lows = steps[np.maximum(np.arange(len(steps)) - TRAIL_FRAMES, 0)].tolist()
-    columns = _screen_columns(path)
-    return [_trail(columns, path.last_step, lo, hi)
+    columns = _screen_columns(lane)
+    return [_trail(columns, lane.last_step, lo, hi)
             for lo, hi in zip(lows, steps.tolist(), strict=True)]
 
 

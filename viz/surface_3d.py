@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from viz.colors import OPTIMIZER_COLORS, OPTIMIZER_LABELS
+from engine.optimizers import OPTIMIZERS
 from viz.figure import Figure, numbers
 from viz.surface_image import SurfaceGrid
 
@@ -68,10 +68,10 @@ def surface_3d(grid: SurfaceGrid, paths, height: int = 560) -> Figure:
         data.append({
             "type": "scatter3d", "x": numbers(positions[keep, 0]),
             "y": numbers(positions[keep, 1]), "z": numbers(heights), "mode": "lines+markers",
-            "name": OPTIMIZER_LABELS[name],
-            "line": {"color": OPTIMIZER_COLORS[name], "width": 5},
-            "marker": {"size": 2, "color": OPTIMIZER_COLORS[name]},
-            "hovertemplate": f"{OPTIMIZER_LABELS[name]}<br>(%{{x:.3f}}, %{{y:.3f}})"
+            "name": OPTIMIZERS[name].label,
+            "line": {"color": OPTIMIZERS[name].color, "width": 5},
+            "marker": {"size": 2, "color": OPTIMIZERS[name].color},
+            "hovertemplate": f"{OPTIMIZERS[name].label}<br>(%{{x:.3f}}, %{{y:.3f}})"
                              "<extra></extra>"})
     ticks = _height_ticks(z)
     z_ticks = {} if ticks is None else {"tickvals": numbers(ticks, "f8")}

@@ -2,36 +2,17 @@
 
 Each preset was tuned by running the race (see tests/test_playground_presets.py,
 which checks that each surface's race still shows what its description promises).
+Every optimizer starts from its playground defaults (engine.optimizers); a preset
+changes the learning rates it names.
 """
 
 from __future__ import annotations
 
-OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton")
-
-# Hyperparameters each optimizer exposes, in the order the sliders appear.
-HYPERPARAMETERS = {
-    "sgd": ("lr",),
-    "momentum": ("lr", "momentum"),
-    "nesterov": ("lr", "momentum"),
-    "adagrad": ("lr", "eps"),
-    "rmsprop": ("lr", "rho", "eps"),
-    "adam": ("lr", "beta1", "beta2", "eps"),
-    "newton": ("lr", "damping"),
-}
-
-DEFAULT_HYPERPARAMETERS = {
-    "sgd": {"lr": 0.05},
-    "momentum": {"lr": 0.02, "momentum": 0.9},
-    "nesterov": {"lr": 0.02, "momentum": 0.9},
-    "adagrad": {"lr": 0.3, "eps": 1e-7},
-    "rmsprop": {"lr": 0.03, "rho": 0.9, "eps": 1e-7},
-    "adam": {"lr": 0.05, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-    "newton": {"lr": 1.0, "damping": 0.0},
-}
+from engine.optimizers import OPTIMIZERS
 
 
 def _preset(optimizers, steps, **learning_rates):
-    hyper = {name: dict(values) for name, values in DEFAULT_HYPERPARAMETERS.items()}
+    hyper = {name: dict(cls.defaults["playground"]) for name, cls in OPTIMIZERS.items()}
     for name, lr in learning_rates.items():
         hyper[name]["lr"] = lr
     return {"optimizers": list(optimizers), "steps": steps, "hyper": hyper}

@@ -1,8 +1,8 @@
 """The training lab's run: its data, its networks, its history, and where it stands.
 
-One LabRun lives in st.session_state per browser session. Every step of it runs
-inside the session's own script run, so two trainings of one session can never
-overlap, and a widget change between steps cannot corrupt anything.
+The lab's page keeps one LabRun per browser session and calls `advance` on it between
+redraws: every step runs inside that session's own script run, so two trainings of one
+session never overlap, and a widget change between steps cannot corrupt anything.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from engine.datasets import make_dataset, train_val_test_split
 from engine.ensembles import Bagging, bagging_trainers
@@ -212,8 +211,8 @@ def test_losses(run: LabRun) -> dict[str, float]:
                 if run.histories[label] and not run.histories[label][-1].diverged}
 
 
-def history_table(run: LabRun):
-    """One row per run and epoch, one column per layer's gradient norm (for the CSV)."""
+def history_rows(run: LabRun) -> list[dict]:
+    """One row per network and epoch, one column per layer's gradient norm (the CSV)."""
     rows = []
     for label, history in run.histories.items():
         for r in history:
@@ -223,4 +222,4 @@ def history_table(run: LabRun):
             row.update({f"grad_norm_layer_{m + 1}": float(v)
                         for m, v in enumerate(r.grad_norms)})
             rows.append(row)
-    return pd.DataFrame(rows)
+    return rows

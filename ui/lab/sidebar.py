@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import streamlit as st
 
-from engine.tabular import (
-    CSVError,
-    not_a_number,
-    numeric_columns,
-    read_csv,
-    to_dataset,
-    why_not_numeric,
-)
-from ui import url_state
-from ui.lab_session import (
+from engine.activations import ACTIVATIONS
+from engine.datasets import DATASETS
+from engine.hyperparameters import HYPERPARAMETERS
+from engine.initializers import INITIALIZERS
+from engine.lab_run import (
     BAGGING,
     COMPARE,
     SINGLE,
@@ -26,28 +20,19 @@ from ui.lab_session import (
     split,
     synthetic_data,
 )
-from ui.markdown import escape
-from ui.optimizer_controls import HYPERS
+from engine.optimizers import OPTIMIZERS
+from ui import url_state
+from ui.lab.csv_input import csv_controls
 
 PAGE = "lab"
-DATASETS = {"moons": "Two moons", "circles": "Circles", "xor": "XOR", "spirals": "Spirals",
-            "blobs": "Gaussian blobs", "csv": "Your own CSV file"}
-ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
-INITS = {"normalized": "normalized (√6/√(m+n))", "he": "He", "small": "small random",
-         "zeros": "zeros", "large": "large (σ = 1)"}
+CSV = "csv"  # the user's own file, beside the registry's datasets
+DATA_CHOICES = (*DATASETS, CSV)
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+LAB_OPTIMIZERS = tuple(name for name, cls in OPTIMIZERS.items() if "lab" in cls.defaults)
 LOSSES = {"cross_entropy": "cross-entropy", "mse": "mean squared error"}
-OPTIMIZERS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov",
-              "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam"}
 MODES = {SINGLE: "One network", COMPARE: "Sigmoid vs ReLU", BAGGING: "Bagging ensemble"}
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 0)  # 0: the whole training set
 PENALTIES = (0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
-DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.1,
-              "rmsprop": 0.005, "adam": 0.01}
-
-# Spirals' arms are closer together than the other datasets' classes (0.34 apart in unit
-# coordinates with 2 arms, 0.14 with 5): at the others' noise of 0.2 they blur into a cloud
-# that no network can learn. A new dataset starts at its own noise.
-DATASET_NOISE = {"spirals": 0.05}
 
 DEFAULTS = {
     "data": "moons", "n": 300, "noise": 0.2, "data_seed": 0, "arms": 2, "blobs": 3,
@@ -58,7 +43,7 @@ DEFAULTS = {
 }
 
 FIELDS = [
-    url_state.Field("data", url_state.one_of(tuple(DATASETS))),
+    url_state.Field("data", url_state.one_of(DATA_CHOICES)),
     url_state.Field("n", url_state.number_between(50, 1000, integer=True)),
     url_state.Field("noise", url_state.number_between(0.0, 0.5), url_state.format_number),
     url_state.Field("data_seed", url_state.number_between(0, 99, integer=True)),
@@ -70,15 +55,17 @@ FIELDS = [
     url_state.Field("members", url_state.number_between(2, 10, integer=True)),
     url_state.Field("layers", url_state.number_between(1, 8, integer=True)),
     url_state.Field("width", url_state.number_between(2, 64, integer=True)),
-    url_state.Field("act", url_state.one_of(tuple(ACTIVATIONS))),
-    url_state.Field("init", url_state.one_of(tuple(INITS))),
+    url_state.Field("act", url_state.one_of(HIDDEN_ACTIVATIONS)),
+    url_state.Field("init", url_state.one_of(tuple(INITIALIZERS))),
     url_state.Field("loss", url_state.one_of(tuple(LOSSES))),
     url_state.Field("seed", url_state.number_between(0, 99, integer=True)),
-    url_state.Field("opt", url_state.one_of(tuple(OPTIMIZERS))),
-    url_state.Field("lr", url_state.number_in(HYPERS["lr"].options), url_state.format_number),
-    url_state.Field("lam", url_state.number_in(HYPERS["momentum"].options),
+    url_state.Field("opt", url_state.one_of(LAB_OPTIMIZERS)),
+    url_state.Field("lr", url_state.number_in(HYPERPARAMETERS["lr"].stops),
                     url_state.format_number),
-    url_state.Field("rho", url_state.number_in(HYPERS["rho"].options), url_state.format_number),
+    url_state.Field("lam", url_state.number_in(HYPERPARAMETERS["momentum"].stops),
+                    url_state.format_number),
+    url_state.Field("rho", url_state.number_in(HYPERPARAMETERS["rho"].stops),
+                    url_state.format_number),
     url_state.Field("batch", url_state.number_in(BATCHES), url_state.format_number),
     url_state.Field("epochs", url_state.number_between(10, 1000, integer=True)),
     url_state.Field("l1", url_state.number_in(PENALTIES), url_state.format_number),
@@ -117,13 +104,13 @@ def _init_state() -> list[str]:
 
 def _defaults(data: str) -> dict:
     """Every setting's default; the noise depends on the dataset."""
-    return {**DEFAULTS, "noise": DATASET_NOISE.get(data, DEFAULTS["noise"])}
+    return {**DEFAULTS, "noise": DATASETS[data].noise if data in DATASETS else DEFAULTS["noise"]}
 
 
 def _dataset_changed() -> None:
     """A new dataset starts at its own noise, unless the user had chosen one."""
     state = st.session_state
-    if state[_key("noise")] in {DEFAULTS["noise"], *DATASET_NOISE.values()}:
+    if state[_key("noise")] in {DEFAULTS["noise"], *(d.noise for d in DATASETS.values())}:
         state[_key("noise")] = _defaults(state[_key("data")])["noise"]
 
 
@@ -149,9 +136,10 @@ def controls(notices: list[str]) -> LabSettings:
     if mode == COMPARE:
         side.caption("Activation: sigmoid and ReLU, side by side.")
     else:
-        side.selectbox("Activation f", tuple(ACTIVATIONS), key=_key("act"),
-                       format_func=ACTIVATIONS.get)
-    side.selectbox("Initialization", tuple(INITS), key=_key("init"), format_func=INITS.get)
+        side.selectbox("Activation f", HIDDEN_ACTIVATIONS, key=_key("act"),
+                       format_func=lambda name: ACTIVATIONS[name].label)
+    side.selectbox("Initialization", tuple(INITIALIZERS), key=_key("init"),
+                   format_func=lambda name: INITIALIZERS[name].label)
     side.selectbox("Loss", tuple(LOSSES), key=_key("loss"), format_func=LOSSES.get,
                    help="Both act on the softmax output y' = q(c).")
     side.number_input("Weight seed", 0, 99, key=_key("seed"))
@@ -171,11 +159,12 @@ def _save_url() -> None:
 
 def _data_controls(side, notices: list[str]) -> tuple[LabData, tuple]:
     state = st.session_state
-    side.selectbox("Dataset", tuple(DATASETS), key=_key("data"), format_func=DATASETS.get,
-                   on_change=_dataset_changed)
+    side.selectbox("Dataset", DATA_CHOICES, key=_key("data"),
+                   format_func=lambda name: "Your own CSV file" if name == CSV
+                   else DATASETS[name].label, on_change=_dataset_changed)
     name = state[_key("data")]
-    if name == "csv":
-        data = _csv_controls(side, notices)
+    if name == CSV:
+        data = csv_controls(side, notices)
         if data is not None:
             side.slider("Validation share", 0.1, 0.4, key=_key("val"), step=0.05)
             side.slider("Test share", 0.1, 0.4, key=_key("test"), step=0.05)
@@ -209,72 +198,23 @@ def _synthetic(name, n, noise, seed, **extras) -> LabData:
     return synthetic_data(name, n, noise, seed, **extras)
 
 
-def _csv_controls(side, notices: list[str]):
-    """Upload or paste; a broken file is explained and the last good one stays."""
-    state = st.session_state
-    upload = side.file_uploader("CSV file (header row; up to 1 MB)", type=["csv", "txt"],
-                                key="lab_csv_file", max_upload_size=1)  # MB, as it says
-    pasted = side.text_area("…or paste CSV text", key="lab_csv_text", height=100)
-    raw = upload.getvalue() if upload is not None else pasted.encode("utf-8") if pasted else None
-    if raw:
-        digest = hashlib.sha256(raw).hexdigest()[:16]
-        try:
-            table = read_csv(raw)
-            if digest != state.get("lab_csv_hash"):
-                state["lab_csv_table"], state["lab_csv_hash"] = table, digest
-        except CSVError as error:
-            side.error(f"That file can't be used: {error}", icon=":material/warning:")
-            notices.append(f"The CSV file can't be used: {error}"
-                           + (" The previous file is still in use." if
-                              state.get("lab_csv_table") else ""))
-    table = state.get("lab_csv_table")
-    if table is None:
-        return None
-    numeric = numeric_columns(table)
-    label = side.selectbox("Label column", table.columns, key="lab_csv_label",
-                           index=len(table.columns) - 1)
-    choices = [c for c in numeric if c != label]
-    if not choices:
-        problem = why_not_numeric(table, [c for c in table.columns if c != label])
-        side.error(problem, icon=":material/warning:")
-        notices.append(f"The CSV file can't be used yet: {problem}")
-        return None
-    default = choices[:2]
-    features = side.multiselect("Feature columns (numeric)", choices, default=default,
-                                key="lab_csv_features")
-    skipped = [c for c in table.columns if c != label and c not in numeric]
-    if skipped:  # say why a column the user expected is not offered
-        side.caption("Not offered, not numbers: " + " ".join(
-            escape(not_a_number(table, c)) for c in skipped[:3])
-            + (f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""))
-    unused = [c for c in choices if c not in features]
-    if unused:  # the first two are chosen for the boundary: say which others there are
-        why = (" Two features let the lab draw the decision boundary; add others to train "
-               "on them too (the boundary is then not drawn)." if len(features) == 2 else "")
-        side.caption(f"Not used: {', '.join(escape(c) for c in unused)}.{why}")
-    try:
-        return to_dataset(table, features, label)
-    except CSVError as error:
-        side.error(str(error), icon=":material/warning:")
-        notices.append(f"The CSV columns can't be used: {error}")
-        return None
-
-
 def _training_controls(side) -> Knobs:
     state = st.session_state
-    side.selectbox("Optimizer", tuple(OPTIMIZERS), key=_key("opt"), format_func=OPTIMIZERS.get,
-                   on_change=_optimizer_changed)
+    side.selectbox("Optimizer", LAB_OPTIMIZERS, key=_key("opt"),
+                   format_func=lambda name: OPTIMIZERS[name].label, on_change=_optimizer_changed)
     opt = state[_key("opt")]
-    side.select_slider(HYPERS["lr"].label, HYPERS["lr"].options, key=_key("lr"),
-                       format_func=lambda v: f"{v:g}", help=HYPERS["lr"].help)
+    lr = HYPERPARAMETERS["lr"]
+    side.select_slider(lr.label, lr.stops, key=_key("lr"), format_func=lambda v: f"{v:g}",
+                       help=lr.help)
     hyper = {"lr": state[_key("lr")]}
     if opt in ("momentum", "nesterov"):
-        side.select_slider(HYPERS["momentum"].label, HYPERS["momentum"].options,
-                           key=_key("lam"), format_func=lambda v: f"{v:g}")
+        side.select_slider(HYPERPARAMETERS["momentum"].label,
+                           HYPERPARAMETERS["momentum"].stops, key=_key("lam"),
+                           format_func=lambda v: f"{v:g}")
         hyper["momentum"] = state[_key("lam")]
     if opt == "rmsprop":
-        side.select_slider(HYPERS["rho"].label, HYPERS["rho"].options, key=_key("rho"),
-                           format_func=lambda v: f"{v:g}")
+        side.select_slider(HYPERPARAMETERS["rho"].label, HYPERPARAMETERS["rho"].stops,
+                           key=_key("rho"), format_func=lambda v: f"{v:g}")
         hyper["rho"] = state[_key("rho")]
     side.select_slider("Mini-batch size Q", BATCHES, key=_key("batch"),
                        format_func=lambda q: "all (batch GD)" if q == 0 else
@@ -295,5 +235,5 @@ def _training_controls(side) -> Knobs:
 
 
 def _optimizer_changed() -> None:
-    """A new optimizer starts from its own sensible α."""
-    st.session_state[_key("lr")] = DEFAULT_LR[st.session_state[_key("opt")]]
+    """A new optimizer starts from its own sensible α (its lab default)."""
+    st.session_state[_key("lr")] = OPTIMIZERS[st.session_state[_key("opt")]].defaults["lab"]["lr"]

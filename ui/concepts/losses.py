@@ -1,4 +1,5 @@
-"""Widgets and formulas of the loss functions page."""
+"""The loss functions page: the softmax explorer's widgets, its formulas with the live
+numbers, and the course text's cat and dog."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from engine import losses
 from engine.losses import cross_entropy, entropy, mse, one_hot, softmax
 from ui import url_state
-from ui.concepts import CAT_DOG, cat_dog
+from viz import concept_charts
 from viz.number_text import number_tex
 
 PAGE = "losses"
@@ -73,7 +75,7 @@ def _sub(n: int) -> str:
 
 
 def formulas(ex: Explorer) -> None:
-    """The seed's formulas with this sample's numbers in them, computed by the engine."""
+    """The course text's formulas with this sample's numbers in them, computed by the engine."""
     p, y, t = ex.probabilities, ex.y, ex.true_class
     exps = " + ".join(f"e^{{{c:.1f}}}" for c in ex.scores)
     # the value on a line of its own: with five classes the fraction fills the column
@@ -99,8 +101,8 @@ def cat_and_dog() -> None:
                 "sure, but in the first it is right twice and in the second wrong twice. "
                 "Accuracy only sees 100 % or 0 %; the mean cross-entropy sees how close it was.")
     columns = st.columns(2, gap="large")
-    for column, case in zip(columns, CAT_DOG, strict=True):
-        result = cat_dog(case)
+    for column, case in zip(columns, losses.CAT_AND_DOG, strict=True):
+        result = losses.cat_and_dog(case)
         with column.container(border=True):
             st.markdown(f"**Both predictions {case}**")
             st.table(pd.DataFrame({
@@ -117,3 +119,9 @@ def cat_and_dog() -> None:
             "probability of the wrong class, where the true class of x₂ has 0.41. With the "
             "right probability the mean cross-entropy is 0.80, as computed above.",
             icon=":material/edit_note:")
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def why_cross_entropy() -> tuple[dict, dict]:
+    """Figures no widget changes: built once per server, not on every rerun."""
+    return concept_charts.why_cross_entropy()

@@ -1,25 +1,35 @@
-"""Widgets and the filled-in chain of the unstable gradients page."""
+"""The unstable gradients page: its widgets, the cached measurements of nine fresh
+networks (engine.unstable), and the chain written out with their numbers."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from engine.unstable import GradientProfile
-from ui import concepts, url_state
-from ui.concepts import ACTIVATIONS, INITS
-from viz.concept_charts import ACTIVATION_LABELS, layer_ranges
+from engine.activations import ACTIVATIONS
+from engine.unstable import (
+    GradientProfile,
+    HiddenPass,
+    LayerNorms,
+    deep_network_factors,
+    deep_network_norms_by_activation,
+)
+from ui import url_state
+from viz import concept_charts
+from viz.concept_charts import layer_ranges
 from viz.number_text import scientific_text
 
 PAGE = "gradients"
+INITS_COMPARED = ("normalized", "small", "large")
+ACTIVATIONS_COMPARED = ("sigmoid", "tanh", "relu")
 MEASURES = {"weights": "‖∂J/∂Wᵐ‖: the gradient each layer's weights get",
             "deltas": "‖δᵐ‖: the error term backpropagated to layer m"}
 FIELDS = [
     url_state.Field("depth", url_state.number_between(2, 40, integer=True)),
     url_state.Field("width", url_state.number_between(4, 64, integer=True)),
     url_state.Field("measure", url_state.one_of(tuple(MEASURES))),
-    url_state.Field("chain", url_state.one_of(ACTIVATIONS)),
-    url_state.Field("chain_init", url_state.one_of(INITS)),
+    url_state.Field("chain", url_state.one_of(ACTIVATIONS_COMPARED)),
+    url_state.Field("chain_init", url_state.one_of(INITS_COMPARED)),
     url_state.Field("net_seed", url_state.number_between(0, 99, integer=True)),
 ]
 DEFAULTS = {"depth": 20, "width": 32, "measure": "weights", "chain": "sigmoid",
@@ -45,11 +55,11 @@ def controls() -> dict:
 
 def profile_panels(settings: dict) -> tuple[dict[str, dict[str, np.ndarray]], str]:
     """The measure the user chose for every initialization and activation, and its name."""
-    every = concepts.norms(settings["depth"], settings["width"], settings["net_seed"])
+    every = norms(settings["depth"], settings["width"], settings["net_seed"])
     panels = {}
-    for init in INITS:
+    for init in INITS_COMPARED:
         panels[f"{init} initialization"] = profiles = {}
-        for activation in ACTIVATIONS:
+        for activation in ACTIVATIONS_COMPARED:
             profile = every[init, activation]
             profiles[activation] = (profile.weight_grad_norms if settings["measure"] == "weights"
                                     else profile.delta_norms)
@@ -67,7 +77,7 @@ def zero_norms_note(panels: dict[str, dict[str, np.ndarray]]) -> str | None:
                 inits.setdefault(activation, []).append(heading.removesuffix(" initialization"))
     if not inits:
         return None
-    which = _and([f"{ACTIVATION_LABELS[activation]} with the {_and(names)} initialization"
+    which = _and([f"{ACTIVATIONS[activation].label} with the {_and(names)} initialization"
                   + ("s" if len(names) > 1 else "") for activation, names in inits.items()])
     note = f"**Norms of exactly 0 are not drawn** (a log scale has no 0): {which}."
     if "relu" in inits:
@@ -94,8 +104,8 @@ def _and(items: list[str]) -> str:
 
 def chain_controls() -> tuple[str, str]:
     left, right = st.columns(2)
-    left.selectbox("Activation", ACTIVATIONS, key="chain")
-    right.selectbox("Initialization", INITS, key="chain_init")
+    left.selectbox("Activation", ACTIVATIONS_COMPARED, key="chain")
+    right.selectbox("Initialization", INITS_COMPARED, key="chain_init")
     state = st.session_state
     url_state.save(PAGE, FIELDS, {key: state[key] for key in DEFAULTS}, DEFAULTS)
     return state["chain"], state["chain_init"]
@@ -140,3 +150,52 @@ def chain_summary(profile: GradientProfile) -> str:
             f"{measured:.2g} on average. The chain's {steps} factors |f'| × ‖W‖ (the "
             f"formula above writes out the first) have a geometric mean of {shown:.2g} a "
             f"step{why}.")
+
+
+# ---------------------------------------------------------------- cached measurements
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def norms(depth: int, width: int, seed: int) -> dict[tuple[str, str], LayerNorms]:
+    """What the panels plot, for every (initialization, activation): one cache entry for
+    all nine networks, so a rerun looks the cache up once. No chain factors: they cost
+    an SVD per layer."""
+    passes = _hidden_passes(width, seed)
+    return {(init, activation): layers
+            for init in INITS_COMPARED
+            for activation, layers in deep_network_norms_by_activation(
+                ACTIVATIONS_COMPARED, init, passes[init], depth=depth, width=width,
+                seed=seed).items()}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _factors(activation: str, init: str, depth: int, width: int, seed: int):
+    return deep_network_factors(activation, init, _hidden_passes(width, seed)[init],
+                                depth=depth, width=width, seed=seed)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _hidden_passes(width: int, seed: int) -> dict[str, dict[str, HiddenPass]]:
+    """The nine networks' forward passes through their hidden layers, by initialization
+    and activation, for the last width and seed asked about: a depth change reuses them
+    (engine.unstable.HiddenPass), so it costs the backward passes and any new layers.
+    Shared by every session; at most 9 passes × 40 layers × z and f(z) of 128 × width
+    values and a copy of the weights: 59 MB at width 64, 13 MB at the default 20 × 32.
+
+    No lock: a pass is immutable (read-only arrays) and is checked against the network
+    before it is used, and a dict's get and set are atomic. Two sessions at once can only
+    repeat work, or store a shallower pass over a deeper one."""
+    return {init: {} for init in INITS_COMPARED}
+
+
+def profile(activation: str, init: str, depth: int, width: int, seed: int) -> GradientProfile:
+    """The norms (shared with the panels' cache) and the chain's factors."""
+    layers = norms(depth, width, seed)[init, activation]
+    return GradientProfile(layers.delta_norms, layers.weight_grad_norms,
+                           *_factors(activation, init, depth, width, seed))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def activation_and_slope() -> dict:
+    """A figure no widget changes: built once per server, not on every rerun."""
+    return concept_charts.activation_and_slope()
