@@ -201,7 +201,7 @@ def can_continue(run: LabRun, epochs: int) -> bool:
     return any(not t.finished and t.epoch < epochs for t in run.trainers.values())
 
 
-def test_losses(run: LabRun) -> dict[str, float]:
+def losses_on_test_set(run: LabRun) -> dict[str, float]:
     """Test loss of each network, computed once training has finished."""
     if run.status != "finished" or not len(run.data.X_te):
         return {}

@@ -1,8 +1,13 @@
 """Architecture rules, checked so that new modules are covered automatically.
 
-* `engine/` and `surfaces/` are NumPy only: importing them (and every module in
-  them) must not load Streamlit, Plotly or pandas, and their source may import only
-  the standard library, NumPy and each other.
+* Data flows one way: pages → ui → viz → engine/surfaces. `engine/` imports none of
+  surfaces, viz, ui or pages (it takes any gradient and Hessian function); `surfaces/`
+  none of viz, ui or pages (it may use the engine's mathematics); `viz/` neither ui nor
+  pages; `ui/` not pages.
+* Nothing below `ui/` loads Streamlit, Plotly or pandas: importing `engine/`,
+  `surfaces/` or `viz/` (and every module in them) must not, and the source of
+  `engine/` and `surfaces/` may import only the standard library, NumPy and the
+  packages below them.
 * `engine/`, `surfaces/` and `viz/` never use the global `np.random.<func>` state;
   randomness comes from `np.random.default_rng(seed)` / a passed-in Generator.
 """
@@ -19,9 +24,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("engine", "surfaces")  # NumPy-only packages
+BELOW_UI = ("engine", "surfaces", "viz")  # no Streamlit, Plotly or pandas
 SEEDED = ("engine", "surfaces", "viz")  # packages that must not use global np.random
 FORBIDDEN = frozenset({"streamlit", "plotly", "pandas"})
-ALLOWED_THIRD_PARTY = frozenset({"numpy", *CORE})
+# What each layer's source may import of the project's own packages (besides itself).
+MAY_IMPORT = {
+    "engine": frozenset(),
+    "surfaces": frozenset({"engine"}),
+    "viz": frozenset({"engine", "surfaces"}),
+    "ui": frozenset({"engine", "surfaces", "viz"}),
+}
+PROJECT = frozenset({*MAY_IMPORT, "pages", "bench", "tests", "app"})
 # The parts of np.random that do not touch the global state.
 RANDOM_OK = frozenset(
     {
@@ -71,32 +84,72 @@ def _imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
-def test_importing_core_packages_loads_no_ui_libraries() -> None:
-    code = _PROBE.format(root=str(ROOT), packages=list(CORE), forbidden=set(FORBIDDEN))
+def test_importing_the_packages_below_ui_loads_no_ui_libraries() -> None:
+    code = _PROBE.format(root=str(ROOT), packages=list(BELOW_UI), forbidden=set(FORBIDDEN))
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
-    assert proc.returncode == 0, f"importing {CORE} failed:\n{proc.stderr}"
+    assert proc.returncode == 0, f"importing {BELOW_UI} failed:\n{proc.stderr}"
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     # Every module file on disk was imported (so the check covers new modules).
     on_disk = {
         ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for p in _py_files(*CORE)
+        for p in _py_files(*BELOW_UI)
     }
     assert on_disk <= set(result["loaded"])
-    assert not result["bad"], f"importing {CORE} loaded {result['bad']}"
+    assert not result["bad"], f"importing {BELOW_UI} loaded {result['bad']}"
 
 
 @pytest.mark.parametrize("path", _py_files(*CORE), ids=_rel)
-def test_core_source_imports_only_stdlib_numpy_and_core(path: Path) -> None:
+def test_core_source_imports_only_stdlib_numpy_and_the_layers_below(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    layer = path.relative_to(ROOT).parts[0]
+    allowed = {"numpy", layer, *MAY_IMPORT[layer]}
     bad = [
         f"{_rel(path)}:{line}: import {name}"
         for line, name in _imported_modules(tree)
-        if (top := name.split(".")[0]) in FORBIDDEN
-        or (top not in sys.stdlib_module_names and top not in ALLOWED_THIRD_PARTY)
+        if (top := name.split(".")[0]) not in sys.stdlib_module_names and top not in allowed
     ]
     assert not bad, "engine/ and surfaces/ are NumPy only:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("path", _py_files(*MAY_IMPORT), ids=_rel)
+def test_each_layer_imports_only_the_layers_below_it(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    layer = path.relative_to(ROOT).parts[0]
+    bad = [
+        f"{_rel(path)}:{line}: import {name}"
+        for line, name in _imported_modules(tree)
+        if (top := name.split(".")[0]) in PROJECT and top != layer
+        and top not in MAY_IMPORT[layer]
+    ]
+    assert not bad, f"{layer}/ may import only {sorted(MAY_IMPORT[layer])}:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("path", _py_files("viz"), ids=_rel)
+def test_viz_source_imports_no_ui_library(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    bad = [f"{_rel(path)}:{line}: import {name}" for line, name in _imported_modules(tree)
+           if name.split(".")[0] in FORBIDDEN]
+    assert not bad, "viz/ builds figures as plain dicts:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize(("layer", "source", "allowed"), [
+    ("engine", "from surfaces.base import classify_hessian", False),
+    ("engine", "import viz.figure", False),
+    ("surfaces", "from engine.curvature import classify_hessian", True),
+    ("surfaces", "from ui import charts", False),
+    ("viz", "from engine.race import Lane", True),
+    ("viz", "from ui.charts import ready", False),
+    ("ui", "from viz.race_map import race_map", True),
+    ("ui", "import pages.lab", False),
+])
+def test_the_layer_rule_itself(layer, source, allowed):
+    """The rule above catches each kind of import (so that it cannot silently rot)."""
+    names = [name for _, name in _imported_modules(ast.parse(source))]
+    ok = all(name.split(".")[0] not in PROJECT or name.split(".")[0] in MAY_IMPORT[layer]
+             for name in names)
+    assert ok is allowed
 
 
 def _global_random_uses(tree: ast.AST) -> list[tuple[int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine.lab_run import BAGGING, COMPARE, LabRun, kept_epochs, test_losses
+from engine.lab_run import BAGGING, COMPARE, LabRun, kept_epochs, losses_on_test_set
 from ui.charts import plotly_chart
 from ui.lab.sidebar import LabSettings
 from viz.lab_charts import (
@@ -57,7 +57,7 @@ def draw(run: LabRun, settings: LabSettings) -> None:
     best = ({label: t.best_epoch for label, t in run.trainers.items() if t.best_epoch}
             if settings.knobs.patience is not None else {})
     plotly_chart(training_curves(_waiting(run, [
-        loss_panel(run.histories, best_epochs=best, test_losses=test_losses(run),
+        loss_panel(run.histories, best_epochs=best, test_losses=losses_on_test_set(run),
                    tested_epochs=kept_epochs(run)),
         accuracy_panel(run.histories), gradient_panel(run.histories)], settings)))
     if settings.knobs.l1 or settings.knobs.l2:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.lab_run import BAGGING, COMPARE, LabRun, history_rows, test_losses
+from engine.lab_run import BAGGING, COMPARE, LabRun, history_rows, losses_on_test_set
 from ui.charts import plotly_chart
 from ui.lab.live_charts import axis_titles
 from ui.lab.sidebar import LabSettings
@@ -61,7 +61,7 @@ def _zero_init_warnings(run: LabRun) -> None:
 
 
 def _test_results(run: LabRun) -> None:
-    tests = test_losses(run)
+    tests = losses_on_test_set(run)
     if not tests:
         return
     columns = st.columns(len(tests))
