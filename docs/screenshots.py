@@ -51,7 +51,7 @@ def _train(page: Page, seconds: float = 6.0) -> None:
 def shoot(url: str, out: Path, name: str, path: str, width: int, full: bool) -> Path:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": width, "height": 1000})
+        page = browser.new_page(viewport={"width": width, "height": 1000 if full else 1250})
         open_page(page, url, path)
         _settle(page)
         if name == "lab" and not full:  # trained: its boundary learned (not repeatable)
