@@ -20,7 +20,10 @@ PAGE_MODULES = ("ui.charts", "ui.concepts.gradients", "ui.concepts.losses",
 
 
 def run() -> None:
-    """Configure the page and route to the selected page."""
+    """Route to the selected page, titled after it (the browser tab reads "Optimizer
+    playground · Descent", not "Streamlit")."""
+    # the icon first: set after st.navigation, the page's material icon would be fetched
+    # from Google's fonts as the favicon
     st.set_page_config(page_title="Descent", page_icon="📉", layout="wide")
     pages = [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -33,7 +36,11 @@ def run() -> None:
         st.Page("pages/gradients.py", title="Unstable gradients", icon=":material/trending_down:",
                 url_path="gradients"),
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    title = "Descent: see how neural networks learn" if page.title == "Home" \
+        else f"{page.title} · Descent"
+    st.set_page_config(page_title=title)
+    page.run()
     tune_server_once(PAGE_MODULES)  # after the first run, with every page imported
 
 

@@ -6,6 +6,7 @@ from ui.charts import plotly_chart
 from ui.concepts import gradients as gp
 from ui.concepts.topics import LAB
 from ui.router import use_app_router
+from ui.share import share_controls
 from viz.concept_charts import layer_profiles
 
 use_app_router()
@@ -33,6 +34,7 @@ with right:
 
 st.subheader("The chain, with this network's numbers")
 activation, init = gp.chain_controls()
+share_controls("Unstable gradients")
 profile = gp.profile(activation, init, settings["depth"], settings["width"],
                            settings["net_seed"])
 st.latex(gp.chain_latex(profile))

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from ui.concepts.topics import EXPERIMENTS, TOPICS, link
+from ui.share import share_controls
 
 st.title("Descent")
+share_controls("Home")
 st.markdown(
     "**See how neural networks learn.** Race optimizers down loss surfaces, train small "
     "classifiers live and watch their gradients, and take the ideas behind them apart: "

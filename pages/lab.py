@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.lab import results, sidebar, training
 from ui.router import use_app_router
+from ui.share import share_controls
 
 use_app_router()
 st.title("Training lab")
@@ -12,6 +13,7 @@ st.caption("Train a small network on a 2D dataset and watch it learn. Change α,
            "network and it starts over.")
 notices: list[str] = []
 settings = sidebar.controls(notices)
+share_controls("Training lab")
 for notice in notices:
     st.info(notice, icon=":material/info:")
 run = training.current_run(settings)

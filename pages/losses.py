@@ -6,6 +6,7 @@ import streamlit as st
 from ui.charts import plotly_chart
 from ui.concepts import losses as loss_page
 from ui.router import use_app_router
+from ui.share import share_controls
 from viz.concept_charts import softmax_bars
 
 use_app_router()
@@ -16,6 +17,7 @@ st.markdown("A classifier's last layer outputs one score cᵢ per class. The sof
 
 st.subheader("Softmax explorer")
 explorer = loss_page.explorer()
+share_controls("Loss functions")
 left, right = st.columns([3, 2], gap="large")
 plotly_chart(softmax_bars(explorer.probabilities, explorer.true_class, explorer.names),
              where=left)

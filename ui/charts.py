@@ -55,6 +55,18 @@ def ready(spec: dict) -> dict:
     return {**spec, "layout": layout}
 
 
-def plotly_chart(spec: dict, *, where=st, **kwargs):
-    """Show a viz/ figure dict in `where` (st, a column, a tab...); kwargs as st.plotly_chart."""
+PNG_SCALE = 2  # a saved PNG at twice the size on screen: sharp on slides and in print
+
+
+def png_config(name: str, config: dict | None = None) -> dict:
+    """Plotly's toolbar, saving the chart as `descent-<name>.png` from its camera button."""
+    return {**(config or {}), "displaylogo": False, "toImageButtonOptions": {
+        "format": "png", "filename": f"descent-{name}", "scale": PNG_SCALE}}
+
+
+def plotly_chart(spec: dict, *, where=st, png_name: str | None = None, **kwargs):
+    """Show a viz/ figure dict in `where` (st, a column, a tab...); kwargs as st.plotly_chart.
+    With `png_name`, the toolbar's camera saves it as descent-<png_name>.png."""
+    if png_name is not None:
+        kwargs["config"] = png_config(png_name, kwargs.get("config"))
     return where.plotly_chart(Prebuilt(ready(spec)), theme=None, **kwargs)

@@ -75,7 +75,7 @@ def draw(run: LabRun, settings: LabSettings) -> None:
         plotly_chart(decision_boundary(
             net.predict_proba, data.X_tr, data.y_tr, data.classes, title=title,
             X_other=data.X_va, y_other=data.y_va, axis_titles=axis_titles(run)),
-            where=column)
+            where=column, png_name="decision-boundary")
     if len(nets) == 1:
         columns[1].caption(
             "**Reading the boundary.** Each point of the plane is coloured by the class the "

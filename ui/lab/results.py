@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.lab_run import BAGGING, COMPARE, LabRun, history_rows, losses_on_test_set
+from engine.weights import networks_to_json, snapshot
 from ui.charts import plotly_chart
 from ui.lab.live_charts import axis_titles
 from ui.lab.sidebar import LabSettings
@@ -23,8 +24,20 @@ def after_training(run: LabRun, settings: LabSettings) -> None:
             _test_results(run)
     table = pd.DataFrame(history_rows(run))
     if len(table):
-        st.download_button("⬇ Download the history (CSV)", table.to_csv(index=False),
-                           file_name="descent-training-history.csv", mime="text/csv")
+        left, right = st.columns(2)
+        left.download_button("⬇ Download the history (CSV)", table.to_csv(index=False),
+                             file_name="descent-training-history.csv", mime="text/csv",
+                             use_container_width=True)
+        nets = {label: snapshot(net) for label, net in run.nets().items()}
+        about = {"features": run.data.features, "classes": run.data.classes,
+                 "epoch": run.epoch}
+        right.download_button("⬇ Download the trained weights (JSON)",
+                              lambda: networks_to_json(nets, **about),
+                              file_name="descent-network-weights.json",
+                              mime="application/json", on_click="ignore",
+                              use_container_width=True,
+                              help="Every layer's W and b with the architecture: "
+                                   "engine.weights.networks_from_json loads them back.")
 
 
 def _symmetry_note(run: LabRun, settings: LabSettings) -> None:
