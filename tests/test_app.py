@@ -34,3 +34,17 @@ def test_a_crash_shows_visitors_no_traceback() -> None:
     assert error_type == "ValueError"
     assert "/secret/path" not in message and "error" in message
     assert trace == "[]"
+
+
+def test_the_production_settings_stay_safe() -> None:
+    """CORS and XSRF protection on, a small upload limit, error details hidden from
+    visitors, as a fresh process in the project root reads them."""
+    script = ("from streamlit import config\n"
+              "print(config.get_option('server.enableCORS'),"
+              " config.get_option('server.enableXsrfProtection'),"
+              " config.get_option('server.maxUploadSize'),"
+              " config.get_option('client.showErrorDetails'))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=APP.parent,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "1", "type"]
