@@ -13,10 +13,10 @@ from ui.server_tuning import tune_server_once
 # What the pages import beyond app.py's own imports, frozen with them (ui/server_tuning.py).
 PAGE_MODULES = ("ui.charts", "ui.concepts.gradients", "ui.concepts.losses",
                 "ui.concepts.topics", "ui.lab.results", "ui.lab.sidebar", "ui.lab.training",
-                "ui.playground.charts", "ui.playground.messages", "ui.playground.race",
-                "ui.playground.results", "ui.playground.rules", "ui.playground.sidebar",
-                "ui.router", "viz.concept_charts", "viz.race_charts", "viz.race_map",
-                "viz.surface_3d")
+                "ui.playground.charts", "ui.playground.exports", "ui.playground.messages",
+                "ui.playground.race", "ui.playground.results", "ui.playground.rules",
+                "ui.playground.sidebar", "ui.router", "ui.share", "viz.concept_charts",
+                "viz.race_charts", "viz.race_map", "viz.surface_3d")
 
 
 def run() -> None:

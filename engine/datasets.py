@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -66,8 +66,8 @@ def _check_n(n: object, k: int) -> int:
 def _check_real(name: str, value: object, *, lo: float, hi: float | None = None,
                 lo_open: bool = False, hi_open: bool = False) -> float:
     ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        v = float(value)
+    if ok:  # value is a Real: `ok` says so, but mypy cannot see it
+        v = float(cast(Real, value))
         ok = (v > lo if lo_open else v >= lo) and (
             hi is None or (v < hi if hi_open else v <= hi)
         )
@@ -75,7 +75,7 @@ def _check_real(name: str, value: object, *, lo: float, hi: float | None = None,
         left = "(" if lo_open else "["
         right = "inf)" if hi is None else (f"{hi})" if hi_open else f"{hi}]")
         raise ValueError(f"{name}={value!r} must be a finite number in {left}{lo}, {right}")
-    return float(value)
+    return float(cast(Real, value))
 
 
 def _check_noise(noise: object) -> float:

@@ -51,7 +51,7 @@ class Hyperparameter:
                              f"{lo}{self.low}, {self.high}{hi}")
 
 
-_FRACTION = {"low": 0.0, "high": 1.0, "low_open": False}  # 0 ≤ x < 1
+_FRACTION: dict[str, Any] = {"low": 0.0, "high": 1.0, "low_open": False}  # 0 ≤ x < 1
 
 HYPERPARAMETERS: dict[str, Hyperparameter] = {
     "lr": Hyperparameter(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -109,15 +110,17 @@ class LabRun:
     def ensemble(self) -> Bagging | None:
         if self.mode != BAGGING:
             return None
+        assert self.samples is not None  # new_run gives every bagging run its samples
         return Bagging([t.net for t in self.trainers.values()], self.samples)
 
 
 def new_run(key: tuple, mode: str, data: LabData, arch: Architecture, knobs: Knobs,
             members: int) -> LabRun:
     sizes = arch.layer_sizes(data.X_tr.shape[1], data.n_classes)
-    options = {"X_val": data.X_va, "y_val": data.y_va, "l1": knobs.l1, "l2": knobs.l2,
-               "patience": knobs.patience}
+    options: dict[str, Any] = {"X_val": data.X_va, "y_val": data.y_va, "l1": knobs.l1,
+                               "l2": knobs.l2, "patience": knobs.patience}
     batch = knobs.batch_size or len(data.X_tr)
+    trainers: list[Trainer] | dict[str, Trainer]  # a list for bagging, else by label
     if mode == BAGGING:
         samples, trainers = bagging_trainers(
             sizes, knobs.make_optimizer, data.X_tr, data.y_tr, k=members, batch_size=batch,

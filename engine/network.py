@@ -14,9 +14,10 @@ Backpropagation follows the course text:
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -34,7 +35,7 @@ _BLOCK_VALUES = 15_000  # values per array when scoring many rows: under 128 kB,
 class Layer:
     """Views W (n_in, n_out) and b (n_out,) into the flat parameter vector."""
 
-    W: np.ndarray
+    W: np.ndarray[tuple[int, int], np.dtype[np.float64]]
     b: np.ndarray
     w_slice: slice  # where W sits in the flat vector
     b_slice: slice
@@ -57,7 +58,9 @@ class Backprop(NamedTuple):
 
 
 def _dropout_pair(dropout: float | tuple[float, float]) -> tuple[float, float]:
-    pair = (dropout, dropout) if np.isscalar(dropout) else tuple(dropout)
+    # numbers checked below (np.isscalar narrows dropout to NumPy's scalar types, not float)
+    pair: tuple[Any, ...]
+    pair = (dropout, dropout) if np.isscalar(dropout) else tuple(cast("Iterable[float]", dropout))
     if len(pair) != 2:
         raise ValueError(f"dropout={dropout!r} must be p or (p_input, p_hidden)")
     for p in pair:
@@ -99,7 +102,7 @@ class MLP:
         self.layers = self._layers(self._params)
         for layer in self.layers:
             layer.W[...] = init_weights(init, *layer.W.shape, self.rng)
-        self._kept_views = None  # see _layers_of
+        self._kept_views: tuple[np.ndarray, list[Layer]] | None = None  # see _layers_of
         self._segment_starts = np.array([s.start for layer in self.layers
                                          for s in (layer.w_slice, layer.b_slice)])
         # L1/L2 penalise weights, not biases: a mask over θ selects the weights.

@@ -73,7 +73,7 @@ def _as_float(theta: np.ndarray) -> np.ndarray:
 class CountState(NamedTuple):
     """State of optimizers that remember nothing but how many steps they took."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, on purpose
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +102,7 @@ class SGD(_Hyper):
 
 
 class MomentumState(NamedTuple):
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, on purpose
     v: np.ndarray  # velocity of the particle (it has unit mass)
 
 
@@ -178,7 +178,7 @@ _SCALED_STEP = r"\theta(k) &= \theta(k-1) - \frac{<lr>}{<eps> + \sqrt{\mathbf{r}
 
 
 class AccumulatorState(NamedTuple):
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, on purpose
     r: np.ndarray  # accumulated squared gradients, one entry per parameter
 
 
@@ -250,7 +250,7 @@ class RMSProp(_Hyper):
 
 
 class AdamState(NamedTuple):
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, on purpose
     s: np.ndarray  # first moment: decaying mean of g
     r: np.ndarray  # second moment: decaying mean of g²
 

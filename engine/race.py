@@ -8,6 +8,7 @@ in engine.verdicts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ class Lane:
     """One optimizer's run: its path and what the table says about it."""
 
     name: str
-    optimizer: object
+    optimizer: Any  # an optimizer of engine.optimizers: lr, init, step and its own settings
     trajectory: Trajectory  # of its one particle
     look_ahead: np.ndarray | None  # (K+1, 2) θ + λv for Nesterov, else None
 
@@ -84,7 +85,8 @@ def continue_race(surface, lane: Lane, steps: int) -> Lane:
         return first_steps(lane, steps)
     before, more = lane.trajectory, steps - done
     if lane.diverged_at >= 0:  # frozen at its last good point, as a longer race records
-        rest = Trajectory(*(np.repeat(a[-1:], more, axis=0)
+        # mypy cannot count the three arrays the generator gives
+        rest = Trajectory(*(np.repeat(a[-1:], more, axis=0)  # type: ignore[call-arg, arg-type]
                             for a in (before.positions, before.losses, before.grad_norms)),
                           before.diverged_at,
                           {name: np.repeat(h[-1:], more, axis=0)
@@ -100,7 +102,8 @@ def continue_race(surface, lane: Lane, steps: int) -> Lane:
         rest = Trajectory(after.positions[1:], after.losses[1:], after.grad_norms[1:],
                           np.where(after.diverged_at >= 0, after.diverged_at + done, -1),
                           {name: h[1:] for name, h in after.internals.items()})
-    joined = Trajectory(*(np.concatenate([a, b]) for a, b in
+    # mypy cannot count the three arrays the generator gives
+    joined = Trajectory(*(np.concatenate([a, b]) for a, b in  # type: ignore[call-arg, arg-type]
                           ((before.positions, rest.positions), (before.losses, rest.losses),
                            (before.grad_norms, rest.grad_norms))),
                         rest.diverged_at,

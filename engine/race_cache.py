@@ -19,13 +19,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
 from engine.optimizers import make_optimizer
 from engine.race import Lane, continue_race, first_steps, run_race
 from engine.trajectories import Trajectory
+
+_Key = TypeVar("_Key", bound=Hashable)
 
 
 class LaneCache:
@@ -44,8 +46,8 @@ class LaneCache:
     def __len__(self) -> int:
         return len(self._lanes)
 
-    def get_or_run(self, keys: Sequence[Hashable],
-                   run: Callable[[list[Hashable]], list[Lane]]) -> list[Lane]:
+    def get_or_run(self, keys: Sequence[_Key],
+                   run: Callable[[list[_Key]], list[Lane]]) -> list[Lane]:
         """The lane of every key; `run(missing keys)` computes those not cached, in
         one call, and returns their lanes in the same order."""
         with self._lock:
@@ -120,7 +122,7 @@ def cached_race(cache: LaneCache, surface, surface_key: Hashable, settings: tupl
         cached = cache.items()
         nearest = {key: _nearest_race(key, cached) for key in missing}
         fresh = [key for key in missing if nearest[key] is None]
-        lanes = {}
+        lanes: dict[LaneKey, Lane] = {}
         with running():
             if fresh:  # together: one surface evaluation per step for all of them
                 optimizers = {key.optimizer: make_optimizer(key.optimizer, **dict(key.params))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from numbers import Integral
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -129,8 +129,10 @@ class Trainer:
                 net.params = theta
                 net.segment_squares(grad, out=segment_squares[i], scratch=squares)
             train_loss, train_acc = net.evaluate(self.X, self.y)
-            val_loss, val_acc = (net.evaluate(self.X_val, self.y_val) if self.has_val
-                                 else (None, None))
+            # with has_val, X_val and y_val are arrays (and val_loss a float, below)
+            val_loss, val_acc = (net.evaluate(cast(np.ndarray, self.X_val),
+                                              cast(np.ndarray, self.y_val))
+                                 if self.has_val else (None, None))
         # the mean over the epoch's batches of each ‖∂J/∂W^m‖
         grad_norms = np.sqrt(segment_squares[:, ::2]).mean(axis=0)
 
@@ -146,7 +148,7 @@ class Trainer:
                                            self.best_epoch),
                 opt_state=self.state)
 
-        watched = val_loss if self.has_val else train_loss
+        watched = cast(float, val_loss) if self.has_val else train_loss
         best = watched < self.best_loss
         if best:
             self.best_loss, self.best_epoch, self.waited = watched, self.epoch, 0
@@ -158,8 +160,9 @@ class Trainer:
             self.epoch, train_loss, train_acc, val_loss, val_acc, grad_norms, best,
             self.best_epoch, stopped=stop, opt_state=self.state,
             message=(f"Early stopping: the validation loss has not improved for "
-                     f"{self.patience} epoch{'s' if self.patience > 1 else ''}; restored "
-                     f"the weights of epoch {self.best_epoch}.") if stop else "")
+                     # stop implies a patience (an int)
+                     f"{self.patience} epoch{'s' if cast(int, self.patience) > 1 else ''}; "
+                     f"restored the weights of epoch {self.best_epoch}.") if stop else "")
         if stop:
             self.restore_best()
             self.finished = True

@@ -111,6 +111,11 @@ class _Stack:
     """Every group's particles and look-ahead points stacked into one array of points,
     and the record of the particles' positions and gradients."""
 
+    grads: np.ndarray | None
+    hessians: np.ndarray | None
+    positions: list[np.ndarray]
+    particle_grads: list[np.ndarray]
+
     def __init__(self, optimizers, theta: np.ndarray, grad_fn, hess_fn, states=None):
         n = len(theta)
         states = [None] * len(optimizers) if states is None else states
@@ -190,6 +195,10 @@ class _Group:
     """One optimizer's group of particles: its θ and state, and where its rows sit in the
     stack."""
 
+    grad: np.ndarray | None
+    hessian: np.ndarray | None
+    extra: dict[str, Callable]  # more keyword arguments for optimizer.step: hess_fn
+
     def __init__(self, optimizer, theta: np.ndarray, rows: slice, state=None):
         self.optimizer = optimizer
         self.theta = theta
@@ -211,6 +220,7 @@ class _Group:
         """One optimizer step, with ∇J (and H) already evaluated where it asks."""
         self.grad = grads[self.asks]
         if self.needs_hessian:
+            assert hessians is not None  # _Stack evaluates H when a group needs it
             self.hessian = hessians[self.asks]
         self.theta, self.state = self.optimizer.step(self.theta, self._given_grad, self.state,
                                                      **self.extra)

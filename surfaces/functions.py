@@ -1,5 +1,8 @@
 """The functions a user formula may call, each by bare name with exactly one argument."""
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 
@@ -8,7 +11,7 @@ def _sigmoid(u):
     return 0.5 * (1.0 + np.tanh(0.5 * u))
 
 
-FUNCTIONS = {
+FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "sin": np.sin,
     "cos": np.cos,
     "tan": np.tan,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -93,6 +93,7 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
     layers = max((len(v) for profiles in panels.values() for v in profiles.values()), default=0)
     every = 1 if layers <= 10 else 5  # a tick on every layer of a shallow network
     for i, (heading, profiles) in enumerate(panels.items()):
+        notes: list[dict]
         traces, notes = [], []
         for name, values in profiles.items():
             # A norm of exactly 0 has no place on a log axis: it is left out (a gap in
@@ -128,7 +129,7 @@ def _zero_note(name: str, layers: np.ndarray, count: int, below: int) -> dict:
                        font={"size": 12, "color": ACTIVATION_COLORS[name]})
 
 
-def layer_ranges(layers: Sequence[int]) -> str:
+def layer_ranges(layers: Iterable[int]) -> str:
     """Increasing layer numbers as runs: [1, 2, 3, 7, 9, 10] -> '1–3, 7, 9–10'."""
     runs: list[list[int]] = []
     for m in layers:

@@ -136,6 +136,7 @@ def log_ticks(traces: Sequence[dict]) -> dict:
     (0.2, 3×10⁻², …) then overlap: "D2" labels 1, 2 and 5 of each decade instead.
     Values between 0.001 and 10 000 get plain decimals: 0.05 and 20 rather than the
     powers' 5×10⁻² and 2×10."""
+    values: list[np.ndarray] | np.ndarray  # the traces' arrays, then all of them in one
     values = [np.asarray(t["y"], dtype=np.float64) for t in traces if len(t.get("y", ()))]
     values = np.concatenate(values) if values else np.empty(0)
     values = values[np.isfinite(values) & (values > 0)]

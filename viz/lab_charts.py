@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 
@@ -84,6 +85,7 @@ def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None 
                 "type": "scatter", "x": [epoch], "y": [test_losses[label]],
                 "mode": "markers", "name": prefix + "test (the weights kept)",
                 "marker": {"symbol": TEST_SYMBOLS[i % 2], "size": 11, "color": "#111827"}})
+    notes: list[dict]
     shapes, notes = [], []
     last = max((r.epoch for history in runs.values() for r in plottable(history)), default=1)
     for i, label in enumerate(runs):
@@ -229,8 +231,9 @@ def decision_boundary(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.n
         proba = np.nan_to_num(predict_proba(points), nan=1.0 / len(classes))
     traces = _class_points(X, y, classes)
     if X_other is not None and len(X_other):
-        traces += _class_points(X_other, y_other, classes, name_suffix=f" ({other_name})",
-                                symbol="circle-open", size=7)
+        # y_other comes with X_other
+        traces += _class_points(X_other, cast(np.ndarray, y_other), classes,
+                                name_suffix=f" ({other_name})", symbol="circle-open", size=7)
     return figure(traces, _image_layout(_probability_picture(proba, (GRID, GRID)), xs, ys,
                                         title, height, axis_titles))
 

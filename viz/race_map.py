@@ -91,7 +91,9 @@ def _typed(column: np.ndarray) -> dict:
     `_screen_columns`): quicker to write than JSON numbers, and about half as long.
     Frames can hold typed arrays because plotly.js never compares them (the figure's
     own data cannot: see viz.figure.numbers). The frames hold hundreds of these."""
-    return {"dtype": "f4", "bdata": base64.b64encode(column).decode("ascii")}
+    # NumPy's stubs give ndarray its buffer protocol (__buffer__) for Python 3.12 and up only
+    return {"dtype": "f4",
+            "bdata": base64.b64encode(column).decode("ascii")}  # type: ignore[arg-type]
 
 
 def _trail(columns, last_step: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
