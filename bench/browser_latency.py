@@ -24,6 +24,9 @@ The key goes in the direction with room for every press; where the range is too 
 so some values repeat and may be cheaper (st.cache_data): the row counts them.
 
     python -m bench.browser_latency        # starts its own server, prints a table
+
+Longer than 300 lines because the in-page timing script, the server set-up and the
+report belong to one measurement.
 """
 
 from __future__ import annotations

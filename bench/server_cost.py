@@ -30,6 +30,9 @@ can hit st.cache_data and be cheaper). The home page has no slider: its row time
 plain rerun of the same state.
 
     python -m bench.server_cost            # starts its own server, prints a table
+
+Longer than 300 lines because the protocol client (connect, rerun, collect deltas)
+and its report live together: the load test builds on the same client.
 """
 
 from __future__ import annotations

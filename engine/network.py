@@ -9,6 +9,9 @@ Backpropagation follows the course text:
     δ^M = ∂J/∂z^M
     δ^m = f'(z^m) (W^{m+1})^T δ^{m+1}
     ∂J/∂W^m = (a^{m−1})^T δ^m,   ∂J/∂b^m = Σ_rows δ^m
+
+Longer than 300 lines because forward pass, backpropagation and the penalties share the
+flat θ and its layer views; split apart, each half would need the other's bookkeeping.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ returns a new θ and a new state. The arithmetic works in place in those fresh
 result arrays rather than making a temporary per operation: a network's θ is
 large, and a race calls `step` thousands of times.
 
+Longer than 300 lines because the seven optimizers stay side by side, each a small class,
+to read like the course text's sequence of update rules.
+
 `OPTIMIZERS` is the one registry of optimizers: each class also carries its label,
 its colour in every chart, its default settings on each page, and its update rule in
 LaTeX (`rule_latex`); its hyperparameters' symbols, ranges and slider stops are in

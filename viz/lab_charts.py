@@ -2,6 +2,8 @@
 
 Histories are lists of engine.training.EpochRecord; a diverged record (NaN losses)
 is never plotted: callers pass the finite records only (see `plottable`).
+Longer than 300 lines because the lab's curves, boundaries and weights share their axes
+and legend helpers; each figure function is short.
 """
 
 from __future__ import annotations
