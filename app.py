@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import url_state
 from ui.server_tuning import tune_server_once
 
 # What the pages import beyond app.py's own imports, frozen with them (ui/server_tuning.py).
@@ -40,6 +41,7 @@ def run() -> None:
     title = "Descent: see how neural networks learn" if page.title == "Home" \
         else f"{page.title} · Descent"
     st.set_page_config(page_title=title)
+    url_state.note_page(page.url_path)  # a link from another page is never a late echo
     page.run()
     tune_server_once(PAGE_MODULES)  # after the first run, with every page imported
 

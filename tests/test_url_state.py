@@ -18,6 +18,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
     (url_state.number_in((0.01, 0.1, 1.0)), "0.1", 0.1),
     (url_state.number_in((0.01, 0.1, 1.0)), "1e-1", 0.1),
     (url_state.number_between(1, 10, integer=True), "7", 7),
+    (url_state.number_between(1, 1000, integer=True), "1e3", 1000),  # whole, however written
     (url_state.number_between(0.0, 1.0), "0.25", 0.25),
     (url_state.one_of(("a", "b")), "b", "b"),
     (url_state.subset_of(("a", "b", "c")), "c,a,c", ["c", "a"]),
@@ -44,7 +45,17 @@ def test_parsers_reject_bad_values_with_value_error(parse, bad):
 
 
 @pytest.mark.parametrize(("parse", "bad", "message"), [
-    (url_state.number_between(1, 10, integer=True), "1e3", "'1e3' is not a whole number"),
+    (url_state.number_between(1, 10, integer=True), "7.5", "'7.5' is not a whole number"),
+    (url_state.number_between(1, 10, integer=True), "abc", "'abc' is not a number"),
+    # issue 21: a whole number too large for the slider (or for a float) is too large
+    (url_state.number_between(1, 10, integer=True), "1e308", "1e308 is too large: the "
+                                                             "largest is 10"),
+    (url_state.number_between(1, 10, integer=True), "1e999", "1e999 is too large"),
+    (url_state.number_between(1, 10, integer=True), "1e3", "1e3 is too large"),
+    (url_state.number_between(1, 10, integer=True), "-1e308", "-1e308 is too small: the "
+                                                              "smallest is 1"),
+    (url_state.number_between(0.0, 1.0), "1e308", "1e308 is too large: the largest is 1"),
+    (url_state.number_between(1, 10, integer=True), "inf", "inf is too large"),
     (url_state.number_between(0.0, 1.0), "abc", "'abc' is not a number"),
     (url_state.number_in((0.01, 0.1)), "0,1", "'0,1' is not a number"),
     (url_state.number_between(-1e6, 1e6), "nan", "'nan' is not a number"),  # not "outside"
@@ -134,3 +145,19 @@ def test_a_link_with_one_unknown_optimizer_keeps_the_others():
     assert len(notices) == 1 and "'foo' is not one of" in notices[0]
     assert notices[0].endswith("kept sgd,adam")
     assert at.query_params["opts"] == "sgd,adam"  # the link now says what is shown
+
+
+def test_a_late_echo_of_an_address_the_page_wrote_does_not_undo_the_widgets():
+    # Fast key presses: the browser's next rerun still carries the address an earlier run
+    # wrote. The widget's newest value must win, and the address must follow it.
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/losses.py").run()
+    c2 = next(s for s in at.slider if s.key == "c2")
+    c2.set_value(1.1).run()
+    assert at.query_params["c2"] == "1.1"
+    next(s for s in at.slider if s.key == "c2").set_value(1.3)
+    at.query_params["c2"] = "1.1"  # the stale address, sent with the newer press
+    at.run()
+    assert not at.exception
+    assert next(s for s in at.slider if s.key == "c2").value == 1.3
+    assert at.query_params["c2"] == "1.3"

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 @dataclass(frozen=True)
@@ -122,15 +123,56 @@ def _seen_key(page: str) -> str:
     return f"_url_seen_{page}"
 
 
+WRITTEN = 32  # how many of the query strings it wrote a page remembers
+
+
+def _written_key(page: str) -> str:
+    return f"_url_written_{page}"
+
+
+_PAGE_BEFORE, _PAGE_NOW = "_url_page_before", "_url_page_now"
+
+
+def note_page(page: str) -> None:
+    """The router calls this before each run of a page: a link from another page is
+    never an echo (see `load`)."""
+    st.session_state[_PAGE_BEFORE] = st.session_state.get(_PAGE_NOW)
+    st.session_state[_PAGE_NOW] = page
+
+
+def _entered(page: str) -> bool:
+    """Whether this run brings the page on screen (from another page), rather than
+    rerunning the page on screen. Its widgets' values went with the other page's run, so
+    a link's settings must be read again even if the page had written that address."""
+    return st.session_state.get(_PAGE_BEFORE, page) != page
+
+
+def _an_echo(page: str, query: dict[str, str]) -> bool:
+    """Whether `query` is one the page itself wrote earlier in this session, arriving late
+    in a rerun of the page on screen (not the browser's back or forward buttons)."""
+    ctx = get_script_run_ctx()
+    if getattr(ctx, "is_history_navigation", False):
+        return False
+    return query in st.session_state.get(_written_key(page), [])
+
+
 def load(page: str, fields: Sequence[Field], *, max_text: int = 300) -> list[str]:
     """Copy good values from a new query string into session state.
 
     Returns a notice per ignored parameter. Values longer than `max_text` are ignored
     (a tampered URL must not cost much to parse).
+
+    A query string the page itself wrote earlier is an echo, not a link: with fast key
+    presses the browser sends the next rerun before it has taken the address the last
+    run wrote, and that stale address would undo the presses. The widgets keep their
+    values, and `save` writes them back to the address.
     """
     current = st.query_params.to_dict()
     seen = st.session_state.get(_seen_key(page))
-    if current == seen:
+    entered = _entered(page)
+    if current == seen and not entered:
+        return []
+    if seen is not None and not entered and _an_echo(page, current):
         return []
     st.session_state[_seen_key(page)] = current
     if not current:
@@ -173,3 +215,7 @@ def save(page: str, fields: Sequence[Field], values: dict[str, Any],
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
     st.session_state[_seen_key(page)] = wanted
+    written = st.session_state.setdefault(_written_key(page), [])
+    if not written or written[-1] != wanted:
+        written.append(wanted)
+        del written[:-WRITTEN]
