@@ -37,18 +37,35 @@ class Hyperparameter:
     high_open: bool = True
 
     def check(self, name: str, value: Any) -> None:
-        """Raise a ValueError naming `name=value` unless it lies in the range."""
+        """Raise a ValueError naming `name=value` unless it lies in the range. An array
+        (one value per particle, broadcast against θ) is checked element by element, and
+        the error names the first bad element: `lr[3]=-0.1`."""
+        if isinstance(value, np.ndarray) and value.ndim > 0:
+            if value.dtype.kind not in "fiu" or value.size == 0:
+                raise ValueError(f"{name} is an array of {value.dtype} with {value.size} "
+                                 "values: it must hold numbers")
+            bad = ~self._in_range(value.astype(np.float64))
+            if bad.any():
+                index = np.unravel_index(int(np.argmax(bad)), value.shape)
+                where = ", ".join(str(int(i)) for i in index)
+                self._refuse(f"{name}[{where}]", value[index].item())
+            return
         ok = (isinstance(value, int | float | np.floating | np.integer)
               and not isinstance(value, bool))
-        if ok:
-            v = float(value)
-            ok = math.isfinite(v) and (v > self.low if self.low_open else v >= self.low)
-            ok = ok and (v < self.high if self.high_open else v <= self.high)
-        if not ok:
-            lo = "(" if self.low_open else "["
-            hi = ")" if self.high_open else "]"
-            raise ValueError(f"{name}={value!r} is out of range: it must be a number in "
-                             f"{lo}{self.low}, {self.high}{hi}")
+        if not (ok and bool(self._in_range(np.float64(value)))):
+            self._refuse(name, value)
+
+    def _in_range(self, v: np.ndarray | np.float64) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            above = v > self.low if self.low_open else v >= self.low
+            below = v < self.high if self.high_open else v <= self.high
+        return np.isfinite(v) & above & below
+
+    def _refuse(self, name: str, value: Any) -> None:
+        lo = "(" if self.low_open else "["
+        hi = ")" if self.high_open else "]"
+        raise ValueError(f"{name}={value!r} is out of range: it must be a number in "
+                         f"{lo}{self.low}, {self.high}{hi}")
 
 
 _FRACTION: dict[str, Any] = {"low": 0.0, "high": 1.0, "low_open": False}  # 0 ≤ x < 1

@@ -25,6 +25,7 @@ engine.hyperparameters.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import ClassVar, NamedTuple
@@ -293,9 +294,9 @@ class Adam(_Hyper):
         r = self.beta2 * state.r
         r += (1.0 - self.beta2) * (g * g)
         # θ − α ŝ / (δ + √r̂), built up in place in the array it returns
-        new_theta = s / (1.0 - self.beta1**t)  # ŝ
+        new_theta = s / (1.0 - _power(self.beta1, t))  # ŝ
         new_theta *= self.lr
-        root = r / (1.0 - self.beta2**t)  # r̂
+        root = r / (1.0 - _power(self.beta2, t))  # r̂
         np.sqrt(root, out=root)
         root += self.eps
         new_theta /= root
@@ -340,7 +341,7 @@ class Newton(_Hyper):
         # [[d, −b], [−c, a]] / (ad − bc), so for every point at once
         # (H + μI)⁻¹ g = ((d, a) ⊙ (gx, gy) − (b, c) ⊙ (gy, gx)) / (ad − bc).
         h = hess_fn(theta).reshape(*theta.shape[:-1], 4)
-        if self.damping:
+        if isinstance(self.damping, np.ndarray) or self.damping:  # μ per particle, or one μ
             h = h + self.damping * _FLAT_IDENTITY
         step = h[..., 3::-3] * g  # (d gx, a gy)
         step -= h[..., 1:3] * g[..., ::-1]  # (b gy, c gx)
@@ -351,6 +352,20 @@ class Newton(_Hyper):
 
 
 _FLAT_IDENTITY = np.array([1.0, 0.0, 0.0, 1.0])
+
+
+def _power(base, t: int):
+    """β^t as NumPy computes it for an array of β (Python's float ** int can differ in the
+    last bit), so that one optimizer with an array of β steps exactly as separate
+    optimizers with each β would. Scalars are looked up: this runs at every step."""
+    if isinstance(base, np.ndarray):
+        return np.power(base, t)
+    return _scalar_power(float(base), t)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_power(base: float, t: int) -> float:
+    return float(np.power(np.array([base]), t)[0])
 
 
 OPTIMIZERS: dict[str, type[_Hyper]] = {  # in the order the app lists them
