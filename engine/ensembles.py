@@ -22,6 +22,33 @@ def bootstrap_indices(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return rng.integers(0, n, size=(k, n))
 
 
+@dataclass(frozen=True)
+class Resample:
+    """What one member's bootstrap sample made of the n original rows."""
+
+    counts: np.ndarray  # (n,) how many times each original row was drawn (0: missing)
+
+    @property
+    def missing(self) -> int:
+        """Rows never drawn: the member never sees them."""
+        return int(np.count_nonzero(self.counts == 0))
+
+    @property
+    def repeated(self) -> int:
+        """Rows drawn twice or more."""
+        return int(np.count_nonzero(self.counts > 1))
+
+    @property
+    def extra_copies(self) -> int:
+        """Draws beyond each row's first: as many as the rows missing (n draws in all)."""
+        return int(np.sum(np.maximum(self.counts - 1, 0)))
+
+
+def resample(indices: np.ndarray, n: int) -> Resample:
+    """A bootstrap sample's indices (one row of bootstrap_indices) as counts per row."""
+    return Resample(np.bincount(np.asarray(indices), minlength=n))
+
+
 @dataclass
 class Bagging:
     members: list[MLP]

@@ -84,6 +84,34 @@ class Knobs:
     def make_optimizer(self):
         return make_optimizer(self.optimizer, **dict(self.hyper))
 
+    def training_values(self) -> dict[str, Any]:
+        """The settings that change how training goes on, by name: the optimizer, its
+        hyperparameters (lr, momentum, rho), batch_size, l1, l2, dropout and patience."""
+        return {"optimizer": self.optimizer, **dict(self.hyper), "batch_size": self.batch_size,
+                "l1": self.l1, "l2": self.l2, "dropout": self.dropout,
+                "patience": self.patience}
+
+
+@dataclass(frozen=True)
+class KnobChange:
+    """A setting changed while training: from epoch `epoch` + 1 on, `knob` was `after`."""
+
+    epoch: int  # the last epoch trained with `before`
+    knob: str  # a key of Knobs.training_values: "lr", "dropout", "l2", …
+    before: Any
+    after: Any
+
+
+@dataclass
+class Pace:
+    """A training speed the student chose: `per_second` epochs a second, counted from the
+    epoch `start_epoch` at the moment `started` (time.perf_counter)."""
+
+    per_second: float
+    started: float
+    start_epoch: int
+    last: float  # the last time training was asked to advance
+
 
 @dataclass
 class LabRun:
@@ -96,6 +124,22 @@ class LabRun:
     status: str = "ready"  # ready, running, paused, finished
     messages: list[str] = field(default_factory=list)
     initial_params: dict[str, np.ndarray] = field(default_factory=dict)
+    knobs: Knobs | None = None  # the settings training goes on with
+    changes: list[KnobChange] = field(default_factory=list)  # made while it trained
+    pace: Pace | None = None  # a chosen training speed's clock
+
+    @property
+    def started(self) -> bool:
+        return any(self.histories.values())
+
+    def diverged_at(self) -> dict[str, int]:
+        """The epoch in which each network that diverged did so (it trains no more)."""
+        return {label: history[-1].epoch for label, history in self.histories.items()
+                if history and history[-1].diverged}
+
+    @property
+    def all_diverged(self) -> bool:
+        return len(self.diverged_at()) == len(self.trainers)
 
     @property
     def epoch(self) -> int:
@@ -118,7 +162,8 @@ def new_run(key: tuple, mode: str, data: LabData, arch: Architecture, knobs: Kno
             members: int) -> LabRun:
     sizes = arch.layer_sizes(data.X_tr.shape[1], data.n_classes)
     options: dict[str, Any] = {"X_val": data.X_va, "y_val": data.y_va, "l1": knobs.l1,
-                               "l2": knobs.l2, "patience": knobs.patience}
+                               "l2": knobs.l2, "patience": knobs.patience,
+                               "record_batches": True}  # the per-batch loss curve
     batch = knobs.batch_size or len(data.X_tr)
     trainers: list[Trainer] | dict[str, Trainer]  # a list for bagging, else by label
     if mode == BAGGING:
@@ -142,11 +187,16 @@ def new_run(key: tuple, mode: str, data: LabData, arch: Architecture, knobs: Kno
                                       batch_size=batch, seed=arch.seed + 1, **options)
         run = LabRun(key, mode, data, trainers, {label: [] for label in trainers})
     run.initial_params = {label: t.net.params.copy() for label, t in run.trainers.items()}
+    run.knobs = knobs
     return run
 
 
 def apply_knobs(run: LabRun, knobs: Knobs) -> None:
-    """Carry new α, penalties, dropout, batch size or patience into the running training."""
+    """Carry new α, penalties, dropout, batch size or patience into the running training,
+    and once training has begun, record each change at the epoch it came after."""
+    if run.knobs is not None and run.started:
+        _record_changes(run, run.knobs.training_values(), knobs.training_values())
+    run.knobs = knobs
     for trainer in run.trainers.values():
         wanted = knobs.make_optimizer()
         if wanted != trainer.optimizer:
@@ -156,17 +206,58 @@ def apply_knobs(run: LabRun, knobs: Knobs) -> None:
         trainer.net.set_dropout(knobs.dropout)
 
 
-def advance(run: LabRun, epochs: int, seconds: float = TICK_SECONDS) -> None:
+def _record_changes(run: LabRun, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """One KnobChange per setting that differs (hyperparameters that only one of two
+    optimizers has come and go with the optimizer, which is recorded). Several changes
+    of one setting between the same two epochs are one change; one that is undone is
+    none."""
+    epoch = run.epoch
+    for knob in before.keys() & after.keys():
+        if before[knob] == after[knob]:
+            continue
+        same = [c for c in run.changes if c.epoch == epoch and c.knob == knob]
+        first = same[0].before if same else before[knob]
+        run.changes = [c for c in run.changes if c not in same]
+        if first != after[knob]:
+            run.changes.append(KnobChange(epoch, knob, first, after[knob]))
+    run.changes.sort(key=lambda c: c.epoch)  # stable: in the order made within an epoch
+
+
+def _due(run: LabRun, per_second: float, now: float) -> int:
+    """How many epochs are due at `per_second` epochs a second: the first at once, then
+    one every 1/per_second seconds. The clock restarts with a new speed, and after a
+    pause (no call for a while), so that nothing is made up in a burst."""
+    pace = run.pace
+    if (pace is None or pace.per_second != per_second
+            or now - pace.last > max(1.0, 2 / per_second)):
+        pace = run.pace = Pace(per_second, now, run.epoch, now)
+    pace.last = now
+    return pace.start_epoch + 1 + int((now - pace.started) * per_second) - run.epoch
+
+
+def _active(run: LabRun, epochs: int) -> list[tuple[str, Trainer]]:
+    return [(label, t) for label, t in run.trainers.items()
+            if not t.finished and t.epoch < epochs]
+
+
+def advance(run: LabRun, epochs: int, seconds: float = TICK_SECONDS,
+            per_second: float | None = None, now: float | None = None) -> None:
     """Train every unfinished network, one epoch each in turn, for about `seconds`,
     and for at most epochs / TICKS_PER_RUN epochs, so that even a quick run grows
-    visibly over a few refreshes instead of appearing finished at once."""
-    deadline = time.perf_counter() + seconds
-    budget = max(1, -(-epochs // TICKS_PER_RUN))
+    visibly over a few refreshes instead of appearing finished at once. With
+    `per_second`, the epochs due at that many epochs a second instead (`now`: the
+    time.perf_counter to count from, for tests)."""
+    start = time.perf_counter()
+    deadline = start + seconds
+    budget = (_due(run, per_second, start if now is None else now) if per_second
+              else max(1, -(-epochs // TICKS_PER_RUN)))
+    if not _active(run, epochs):
+        _finish(run, epochs)
+        return
     for _ in range(budget):
         if time.perf_counter() >= deadline:
             return
-        active = [(label, t) for label, t in run.trainers.items()
-                  if not t.finished and t.epoch < epochs]
+        active = _active(run, epochs)
         if not active:
             _finish(run, epochs)
             return

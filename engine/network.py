@@ -272,10 +272,15 @@ class MLP:
 
     def gradient(self, X: np.ndarray, Y: np.ndarray, *, l1: float = 0.0, l2: float = 0.0,
                  training: bool = False, rng: np.random.Generator | None = None,
-                 out: np.ndarray | None = None) -> np.ndarray:
+                 out: np.ndarray | None = None,
+                 scores: list[np.ndarray] | None = None) -> np.ndarray:
         """∂J/∂θ alone, as backprop computes it: a training step needs no J (for
-        cross-entropy it is then not computed at all; MSE computes it on the way)."""
+        cross-entropy it is then not computed at all; MSE computes it on the way).
+        The output scores c of the forward pass are appended to `scores` if given: J can
+        be computed from them later, for many steps at once (engine.training)."""
         forward = self._forward(X, training=training, rng=rng)
+        if scores is not None:
+            scores.append(forward.zs[-1])
         delta = LOSS_GRADIENTS[self.loss_name](forward.zs[-1], self._targets(Y))
         grad = self._backward(forward, delta, out)
         self._add_penalty(grad, l1, l2)

@@ -18,9 +18,9 @@ Longer than 300 lines because the seven optimizers stay side by side, each a sma
 to read like the course text's sequence of update rules.
 
 `OPTIMIZERS` is the one registry of optimizers: each class also carries its label,
-its colour in every chart, its default settings on each page, and its update rule in
-LaTeX (`rule_latex`); its hyperparameters' symbols, ranges and slider stops are in
-engine.hyperparameters.
+its colour, line style and head symbol in every chart, its default settings on each
+page, and its update rule in LaTeX (`rule_latex`); its hyperparameters' symbols, ranges
+and slider stops are in engine.hyperparameters.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ class _Hyper:
     entries, which every subclass fills in."""
 
     label: ClassVar[str]  # as the app names it
-    color: ClassVar[str]  # its colour in every chart
+    color: ClassVar[str]  # its colour in every chart (tests/test_palette.py measures them)
+    dash: ClassVar[str]  # its line style: paths can be told apart in grey-scale too
+    symbol: ClassVar[str]  # the marker of its head on the race map, also for grey-scale
     rule: ClassVar[tuple[str, ...]]  # its update rule in LaTeX lines, hyperparameters as <name>
     defaults: ClassVar[dict[str, dict[str, float]]]  # per page: "playground", "lab"
 
@@ -89,7 +91,9 @@ class SGD(_Hyper):
 
     lr: float
     label: ClassVar = "SGD"
-    color: ClassVar = "#000000"
+    color: ClassVar = "#111111"
+    dash: ClassVar = "solid"
+    symbol: ClassVar = "circle"
     rule: ClassVar = (r"\theta(k) &= \theta(k-1) - <lr>\,\nabla J(\theta(k-1))",)
     defaults: ClassVar = {"playground": {"lr": 0.05}, "lab": {"lr": 0.1}}
 
@@ -121,7 +125,9 @@ class Momentum(_Hyper):
     lr: float
     momentum: float
     label: ClassVar = "Momentum"
-    color: ClassVar = "#E69F00"
+    color: ClassVar = "#ffaa00"
+    dash: ClassVar = "solid"
+    symbol: ClassVar = "triangle-down"
     rule: ClassVar = (r"\mathbf{v}(k) &= <momentum>\,\mathbf{v}(k-1) - <lr>\,\nabla J(\theta(k-1))",
                       r"\theta(k) &= \theta(k-1) + \mathbf{v}(k)")
     defaults: ClassVar = {"playground": {"lr": 0.02, "momentum": 0.9},
@@ -155,7 +161,9 @@ class Nesterov(_Hyper):
     lr: float
     momentum: float
     label: ClassVar = "Nesterov"
-    color: ClassVar = "#D55E00"
+    color: ClassVar = "#cc4400"
+    dash: ClassVar = "dash"
+    symbol: ClassVar = "pentagon"
     rule: ClassVar = (r"\mathbf{v}(k) &= <momentum>\,\mathbf{v}(k-1) - <lr>\,"
                       r"\nabla J(\theta(k-1) + <momentum>\,\mathbf{v}(k-1))",
                       r"\theta(k) &= \theta(k-1) + \mathbf{v}(k)")
@@ -211,7 +219,9 @@ class AdaGrad(_Hyper):
     lr: float
     eps: float = 1e-7
     label: ClassVar = "AdaGrad"
-    color: ClassVar = "#0072B2"
+    color: ClassVar = "#9955ff"
+    dash: ClassVar = "solid"
+    symbol: ClassVar = "hourglass"
     rule: ClassVar = (r"\mathbf{r} &= \mathbf{r} + \mathbf{g}^2", _SCALED_STEP)
     defaults: ClassVar = {"playground": {"lr": 0.3, "eps": 1e-7}, "lab": {"lr": 0.1, "eps": 1e-7}}
 
@@ -237,7 +247,9 @@ class RMSProp(_Hyper):
     rho: float = 0.9
     eps: float = 1e-7
     label: ClassVar = "RMSProp"
-    color: ClassVar = "#56B4E9"
+    color: ClassVar = "#77c4ff"
+    dash: ClassVar = "dash"
+    symbol: ClassVar = "bowtie"
     rule: ClassVar = (r"\mathbf{r} &= <rho>\,\mathbf{r} + (1 - <rho>)\,\mathbf{g}^2", _SCALED_STEP)
     defaults: ClassVar = {"playground": {"lr": 0.03, "rho": 0.9, "eps": 1e-7},
                           "lab": {"lr": 0.005, "rho": 0.9, "eps": 1e-7}}
@@ -273,7 +285,9 @@ class Adam(_Hyper):
     beta2: float = 0.999
     eps: float = 1e-8
     label: ClassVar = "Adam"
-    color: ClassVar = "#009E73"
+    color: ClassVar = "#ffa6d2"
+    dash: ClassVar = "dot"
+    symbol: ClassVar = "hexagram"
     rule: ClassVar = (r"\mathbf{s} &= <beta1>\,\mathbf{s} + (1-<beta1>)\,\mathbf{g}",
                       r"\mathbf{r} &= <beta2>\,\mathbf{r} + (1-<beta2>)\,\mathbf{g}^2",
                       r"\theta(k) &= \theta(k-1) - <lr>\,\frac{\mathbf{s}/(1-<beta1>^t)}"
@@ -322,7 +336,9 @@ class Newton(_Hyper):
     lr: float = 1.0
     damping: float = 0.0
     label: ClassVar = "Newton"
-    color: ClassVar = "#CC79A7"
+    color: ClassVar = "#881144"
+    dash: ClassVar = "dashdot"
+    symbol: ClassVar = "star-square"
     rule: ClassVar = (r"\theta(k) &= \theta(k-1) - <lr>\,(\mathbf{H} + <damping>\,\mathbf{I})^{-1}"
                       r"\,\nabla J(\theta(k-1))",)
     defaults: ClassVar = {"playground": {"lr": 1.0, "damping": 0.0}}  # 2D only: not in the lab

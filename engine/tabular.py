@@ -20,6 +20,9 @@ MAX_COLUMNS = 30
 MAX_CLASSES = 10
 MIN_ROWS = 10
 MAX_CELL = 100  # characters
+# Cells that mean "no value" (compared stripped and in lower case): a row with one in a
+# chosen feature column is left out; the column itself stays usable.
+MISSING = frozenset({"", "nan", "na", "n/a", "null", "none"})
 
 
 class CSVError(ValueError):
@@ -38,6 +41,7 @@ class Dataset:
     y: np.ndarray  # (rows,) int64 class index
     classes: list[str]  # class names, index = label
     features: list[str]
+    dropped: tuple[int, ...] = ()  # file lines left out: a missing value in a feature
 
 
 def read_csv(data: bytes) -> Table:
@@ -95,17 +99,24 @@ def _check_shape(columns: list[str], rows: list[list[str]]) -> None:
 
 
 def numeric_columns(table: Table) -> list[str]:
-    """The columns whose every value is a finite number."""
+    """The columns whose every value is a finite number or missing (NaN, empty: see
+    MISSING), with at least one number."""
     return [name for i, name in enumerate(table.columns)
-            if all(_is_number(row[i]) for row in table.rows)]
+            if all(_is_number(row[i]) or _is_missing(row[i]) for row in table.rows)
+            and not all(_is_missing(row[i]) for row in table.rows)]
+
+
+def _is_missing(cell: str) -> bool:
+    return cell.strip().lower() in MISSING
 
 
 def not_a_number(table: Table, column: str) -> str | None:
-    """Where `column` first holds something other than a number, in words, or None."""
+    """Where `column` first holds something other than a number or a missing value, in
+    words, or None."""
     i = table.columns.index(column)
     for r, row in enumerate(table.rows):
         cell = row[i].strip()
-        if not _is_number(cell):
+        if not (_is_number(cell) or _is_missing(cell)):
             comma = (f" A decimal comma? Write numbers with a point ({cell.replace(',', '.')} "
                      f"rather than {cell})." if re.fullmatch(r"-?\d+,\d+", cell) else "")
             return f"'{column}' reads {cell!r} on line {r + 2}.{comma}"
@@ -139,10 +150,17 @@ def to_dataset(table: Table, features: list[str], label: str) -> Dataset:
     for j, name in enumerate(features):
         i = table.columns.index(name)
         for r, row in enumerate(table.rows):
-            X[r, j] = _number(row[i], name, r + 2)
+            X[r, j] = np.nan if _is_missing(row[i]) else _number(row[i], name, r + 2)
+    gaps = np.isnan(X).any(axis=1)  # a missing value: the row is left out
+    kept = np.flatnonzero(~gaps)
+    if len(kept) < MIN_ROWS:
+        raise CSVError(f"Only {len(kept)} rows have a value in every chosen feature column "
+                       f"({int(gaps.sum())} have a missing one, such as NaN or an empty "
+                       f"cell); at least {MIN_ROWS} are needed.")
+    X = X[kept]
     i = table.columns.index(label)
-    labels = [_label(row[i]) for row in table.rows]
-    missing = [r + 2 for r, value in enumerate(labels) if value == ""]
+    labels = [_label(table.rows[r][i]) for r in kept]
+    missing = [int(r) + 2 for r, value in zip(kept, labels, strict=True) if value == ""]
     if missing:
         raise CSVError(f"The label column '{label}' is empty on line {missing[0]}.")
     classes = sorted(set(labels), key=_class_order)
@@ -159,7 +177,8 @@ def to_dataset(table: Table, features: list[str], label: str) -> Dataset:
     if flat:
         raise CSVError(f"The feature '{flat[0]}' has the same value on every row, so it "
                        "can't help tell the classes apart.")
-    return Dataset((X - X.mean(axis=0)) / spread, y, classes, list(features))
+    return Dataset((X - X.mean(axis=0)) / spread, y, classes, list(features),
+                   tuple(int(r) + 2 for r in np.flatnonzero(gaps)))
 
 
 def _label(cell: str) -> str:
@@ -177,8 +196,6 @@ def _label(cell: str) -> str:
 
 def _number(cell: str, column: str, line: int) -> float:
     text = cell.strip()
-    if text == "":
-        raise CSVError(f"The feature '{column}' has a missing value on line {line}.")
     try:
         value = float(text)
     except ValueError:

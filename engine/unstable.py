@@ -15,6 +15,19 @@ import numpy as np
 
 from engine.network import MLP, Forward
 
+# "Within an order of magnitude": the largest layer's norm at most this many times the
+# smallest one's.
+ORDER_OF_MAGNITUDE = 10.0
+
+
+def spread(norms: np.ndarray) -> float:
+    """How far apart the layers' norms are: the largest over the smallest (1 = all equal);
+    infinite when a norm is 0 (no gradient at all there) or not finite."""
+    norms = np.asarray(norms, dtype=np.float64)
+    if not norms.size or not np.all(np.isfinite(norms)) or norms.min() <= 0:
+        return float("inf")
+    return float(norms.max() / norms.min())
+
 
 @dataclass(frozen=True)
 class LayerNorms:
@@ -22,6 +35,31 @@ class LayerNorms:
 
     delta_norms: np.ndarray  # (M,) RMS over the batch of ‖δ^m‖ for m = 1 … M
     weight_grad_norms: np.ndarray  # (M,) ‖∂J/∂W^m‖ = ‖(a^{m−1})ᵀ δ^m‖: what a step changes
+
+    @property
+    def weight_spread(self) -> float:
+        """spread of the weight gradients ‖∂J/∂W^m‖ over the layers."""
+        return spread(self.weight_grad_norms)
+
+    @property
+    def delta_spread(self) -> float:
+        """spread of the error terms ‖δ^m‖ over the layers."""
+        return spread(self.delta_norms)
+
+    @property
+    def steady(self) -> bool:
+        """Every layer's weight gradient and error term within an order of magnitude of
+        every other layer's."""
+        return max(self.weight_spread, self.delta_spread) <= ORDER_OF_MAGNITUDE
+
+    @property
+    def per_layer_factor(self) -> float:
+        """What one step back through a hidden layer multiplies the error term by, on
+        average: (‖δ¹‖ / ‖δ^M‖)^(1/(M−1)); < 1 vanishing, > 1 exploding (0 or NaN when an
+        error term is 0 or not finite)."""
+        steps = len(self.delta_norms) - 1
+        with np.errstate(all="ignore"):
+            return float((self.delta_norms[0] / self.delta_norms[-1]) ** (1 / max(steps, 1)))
 
 
 @dataclass(frozen=True)

@@ -16,21 +16,25 @@ st.markdown("Backpropagation multiplies one factor per layer, f'(zᵐ) times (W�
             "layers hardly learn) or blows up (exploding gradients). Below: fresh, untrained "
             "networks on random inputs, measured layer by layer.")
 settings = gp.controls()
-panels, measure = gp.profile_panels(settings)
+every = gp.measured(settings)
+panels, measure = gp.profile_panels(every, settings)
 plotly_chart(layer_profiles(panels, measure))
-st.caption("Log scale. A flat line means every layer learns at the same pace; a line "
-           "falling to the left means the layers near the input get almost no gradient.")
+st.caption("Log scale. Layer 1 is next to the input. A flat line means every layer learns "
+           "at the same pace; a line falling to the left means the layers near the input get "
+           "almost no gradient. "
+           "W ~ " + "; ".join(f"{gp.INIT_NAMES[i]}: {gp.INIT_DISTRIBUTIONS[i]}"
+                              for i in gp.INITS_COMPARED)
+           + " (m inputs, n outputs; biases start at 0).")
+st.markdown(gp.steadiness_note(every))
+st.info(gp.NORMALIZED_ERRATUM, icon=":material/edit_note:")
 if note := gp.zero_norms_note(panels):
     st.info(note, icon=":material/info:")
 
-st.subheader("Why sigmoid vanishes")
+st.subheader("Why sigmoid vanishes, and what ReLU needs")
 left, right = st.columns([3, 2], gap="large")
 plotly_chart(gp.activation_and_slope(), where=left)
 with right:
-    st.markdown("Sigmoid's slope is at most 0.25, and much less once |z| is large. "
-                "Started with small weights, every layer multiplies the backpropagated "
-                "error by something well below 1. ReLU's slope is exactly 1 wherever the "
-                "unit is active, so the product need not shrink.")
+    st.markdown(gp.relu_note(every))
 
 st.subheader("The chain, with this network's numbers")
 activation, init = gp.chain_controls()
@@ -41,6 +45,7 @@ st.latex(gp.chain_latex(profile))
 st.markdown(gp.chain_summary(profile))
 st.caption("Under each factor: its typical size, the mean |f'(zᵐ)| over the batch and units, "
            "and the spectral norm ‖Wᵐ⁺¹‖₂ (the most a matrix can stretch a vector).")
+st.info(gp.CHAIN_ERRATUM, icon=":material/edit_note:")
 st.page_link(LAB, label="Train a deep sigmoid and a ReLU network side by side "
              "in the training lab", icon=":material/model_training:",
              query_params={"mode": "compare", "layers": str(min(settings["depth"], 8)),

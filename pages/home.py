@@ -26,3 +26,4 @@ with right:
     st.caption("Each topic of the course text, and the page and settings that show it.")
     for item in TOPICS:
         link(item, icon=":material/arrow_forward:")
+        st.caption(item.what_to_see)

@@ -16,6 +16,9 @@ share_controls("Optimizer playground")
 surface = settings.surface
 st.title("Optimizer playground")
 st.markdown(f"**{sidebar.surface_title(settings.surface_name)}.** {surface.description}")
+st.latex(surface.latex)
+if curvature := charts.curvature_caption(surface):
+    st.caption(curvature)
 for notice in notices:
     st.info(notice, icon=":material/info:")
 if not settings.optimizers:
@@ -29,10 +32,11 @@ for message in messages.divergence_messages(surface, lanes, settings):
     st.warning(message, icon=":material/warning:")
 shown = [lane for lane in lanes if lane.last_step >= 0]
 
+sidebar.step_slider(settings.steps)
 # on_change="rerun": the 3D view is only computed and drawn while its tab is open
-race_tab, view_3d = st.tabs(["Race on the map", "3D view"], key="view", on_change="rerun")
+race_tab, view_3d = st.tabs(list(sidebar.VIEWS.values()), key="view", on_change="rerun")
 map_spec = race_map(picture, surface.bounds, shown, surface.critical_points, settings.start,
-                    settings.show_look_ahead)
+                    settings.show_look_ahead, focus=settings.step)
 with race_tab:
     plotly_chart(map_spec, key=st.session_state["race_map_key"], on_select="rerun",
                  selection_mode="points", png_name=f"race-{settings.surface_name}",
@@ -41,7 +45,8 @@ with race_tab:
 if view_3d.open:
     with view_3d:
         plotly_chart(surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
-                                       for lane in shown]),
+                                       for lane in shown], surface.f, surface.critical_points,
+                                settings.start, settings.step),
                      png_name=f"race-3d-{settings.surface_name}",
                      config={"modeBarButtons": [["toImage"]]})
         st.caption(f"Height: {grid.height_label}. Drag to rotate.")
@@ -55,6 +60,7 @@ else:  # every path stopped at its start: no curve to draw, and no bare axes
 
 st.subheader("Results")
 st.markdown(results.results_table(surface, lanes))
+st.caption(results.tolerance_caption(surface))
 exports.export_buttons(shown, map_spec, settings.surface_name,
                        sidebar.surface_title(settings.surface_name))
 st.subheader("The update rules, with your settings")

@@ -52,7 +52,8 @@ RASTRIGIN = Surface(
     title="Rastrigin's egg crate",
     description=(
         "Hundreds of local minima on a bowl: gradient descent stops in the nearest dip, "
-        "far from the global minimum at the origin."
+        "far from the global minimum at the origin; momentum with a larger α coasts over a "
+        "ridge, only to stop in another dip."
     ),
     latex=r"f(x, y) = 20 + x^2 + y^2 - 10\left(\cos 2\pi x + \cos 2\pi y\right)",
     f=_f,

@@ -82,16 +82,18 @@ TWO_MINIMA = Surface(
         "A shallow valley next to a deeper one: gradient descent settles in the nearest "
         "(local) minimum, while momentum can roll on to the global one."
     ),
-    latex=(
-        r"f(x, y) = 0.1\left(x^2 + y^2\right)"
-        r" - 1.2\, e^{-\left((x + 1.2)^2 + (y + 1)^2\right) / 0.98}"
-        r" - 2\, e^{-\left((x - 1.3)^2 + (y - 0.9)^2\right) / 0.98}"
+    latex=(  # three lines: one would not fit a phone's screen
+        r"\begin{aligned} f(x, y) = {} & 0.1\left(x^2 + y^2\right) \\"
+        r" & - 1.2\, e^{-\left((x + 1.2)^2 + (y + 1)^2\right) / 0.98} \\"
+        r" & - 2\, e^{-\left((x - 1.3)^2 + (y - 0.9)^2\right) / 0.98} \end{aligned}"
     ),
     f=_two_minima_f,
     grad=_two_minima_grad,
     hessian=_two_minima_hessian,
     bounds=((-3.0, 3.0), (-3.0, 3.0)),
-    start=(-2.6, -2.4),
+    # below the global minimum but nearer the local one, off the line through both wells:
+    # from here the course text's five optimizers take five visibly different paths
+    start=(1.6, -2.8),
     critical_points=find_critical_points(
         _two_minima_f, _two_minima_grad, _two_minima_hessian, _two_minima_guesses()
     ),
@@ -125,7 +127,8 @@ PLATEAU = Surface(
     title="Plateau with a sinkhole",
     description=(
         "A wide plateau where the gradient is almost zero: plain gradient descent barely "
-        "moves, while momentum and Adam pick up speed and find the drop."
+        "moves, while momentum picks up speed and the adaptive rates (AdaGrad, RMSProp) "
+        "take full-size steps however gentle the slope: both find the drop."
     ),
     latex=r"f(x, y) = 1 - e^{-\left(x^2 + y^2\right) / 2}",
     f=_plateau_f,

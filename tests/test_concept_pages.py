@@ -79,7 +79,9 @@ def test_experiment_adagrad_stalls_rmsprop_does_not():
     results = table(app(e.page, **e.query))
     column = next(c for c in results.columns if c.startswith("steps to within"))
     assert results.loc["AdaGrad", column] == "never"
-    assert int(results.loc["RMSProp", column]) < 100
+    # RMSProp gets there: within the tolerance from some step on, to the end of the race
+    assert results.loc["RMSProp", column].isdigit()
+    assert results.loc["RMSProp", "ended at"].startswith("global minimum")
 
 
 def test_experiment_newton_falls_into_the_saddle():
@@ -164,8 +166,8 @@ def test_the_unstable_gradients_page_runs_for_deep_and_shallow_networks():
         profiles, _activations = (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
         # three panels, one per initialization, each with one line per activation
         assert [a["text"] for a in profiles["layout"]["annotations"]] == [
-            f"<b>{init} initialization</b>" for init in ("normalized", "small", "large")]
-        assert len(profiles["data"]) == 9
+            f"<b>{init} initialization</b>" for init in ("normalized", "He", "small", "large")]
+        assert len(profiles["data"]) == 12
         assert {t["mode"] for t in profiles["data"]} == {"lines"}  # markers cost ~50 ms
         points = {len(t["y"]) for t in profiles["data"]}
         assert points == {int(depth) + 1}  # one value per layer, hidden and output
@@ -181,22 +183,22 @@ def test_norms_of_exactly_zero_are_left_out_of_the_log_panels_and_named():
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     relu = [t for t in spec["data"] if t["name"] == "ReLU"]
-    assert [all(v is None for v in t["y"]) for t in relu] == [False, True, True]
+    assert [all(v is None for v in t["y"]) for t in relu] == [False, True, True, True]
     assert all(v is None or v > 1e-200 for t in spec["data"] for v in t["y"])  # no floor
     notes = [a["text"] for a in spec["layout"]["annotations"]]
-    assert notes.count("ReLU: exactly 0 in every layer") == 2
+    assert notes.count("ReLU: exactly 0 in every layer") == 3
     assert {a["yref"] for a in spec["layout"]["annotations"] if "exactly" in a["text"]} == {
-        "y2 domain", "y3 domain"}  # on the small and the large panel
-    (info,) = at.info
-    assert "ReLU with the small and large initializations" in info.value
-    assert "dead" in info.value and "same layers at both scales" in info.value
+        "y2 domain", "y3 domain", "y4 domain"}  # on the He, small and large panels
+    (info,) = [i for i in at.info if "exactly 0" in i.value]
+    assert "ReLU with the He, small and large initializations" in info.value
+    assert "dead" in info.value and "same layers at every scale" in info.value
     # the chain below, for the ReLU network of the small initialization
     at.selectbox(key="chain").set_value("relu").run()
     at.selectbox(key="chain_init").set_value("small").run()
     assert any("drops to exactly 0" in m.value for m in at.markdown)
     # the default network has no zero, so no note
     at = app("pages/gradients.py")
-    assert not at.info
+    assert not [i for i in at.info if "exactly 0" in i.value]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert not any("exactly" in a["text"] for a in spec["layout"]["annotations"])
 
@@ -206,12 +208,12 @@ def test_error_terms_of_a_dead_relu_network_show_only_the_output_layer():
     assert not at.exception
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     dead = [t for t in spec["data"] if t["name"] == "ReLU" and t["y"][0] is None]
-    assert len(dead) == 2  # the small and the large initialization
+    assert len(dead) == 3  # the He, small and large initializations
     for trace in dead:
         assert all(v is None for v in trace["y"][:-1]) and trace["y"][-1] > 0  # δ^41 ≠ 0
         assert trace["mode"] == "lines+markers" and trace["cliponaxis"] is False
     notes = [a["text"] for a in spec["layout"]["annotations"]]
-    assert notes.count("ReLU: exactly 0 in layers 1–40") == 2
+    assert notes.count("ReLU: exactly 0 in layers 1–40") == 3
 
 
 def test_a_zero_norm_is_a_gap_with_a_marked_neighbour_and_a_note():
@@ -267,7 +269,7 @@ def test_the_gradients_page_keeps_the_hidden_layers_between_depths():
         at.slider(key="depth").set_value(depth).run()
         assert not at.exception
         now = gp._hidden_passes(32, 0)
-        assert now is first and len(now) == 3 and all(len(p) == 3 for p in now.values())
+        assert now is first and len(now) == 4 and all(len(p) == 3 for p in now.values())
         assert {p.depth for passes in now.values() for p in passes.values()} == {kept}
 
 
@@ -489,3 +491,105 @@ def test_the_weight_seed_from_a_link_is_shown_and_can_be_changed():
     seed.set_value(8).run()
     assert at.query_params["net_seed"] == "8"
     assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"] != before
+
+
+def _spread(values) -> float:
+    values = np.asarray(values)
+    return np.inf if values.min() <= 0 else values.max() / values.min()
+
+
+def test_he_initialization_is_compared_and_the_steady_networks_are_named_from_the_norms():
+    """Issue 21: the normalized initialization also shrinks ReLU's error terms (~2000× over
+    20 layers), He initialization does not. The page compares four initializations and
+    names, from the norms it measured, the networks whose every layer's weight gradient
+    and error term stay within 10× of each other."""
+    at = app("pages/gradients.py")
+    assert not at.exception
+    steady, weights_only = [], []
+    for init in ("normalized", "he", "small", "large"):
+        for activation in ("sigmoid", "tanh", "relu"):
+            norms = deep_network_norms(activation, init, depth=20, width=32, seed=0)
+            w, d = _spread(norms.weight_grad_norms), _spread(norms.delta_norms)
+            name = f"{ {'sigmoid': 'sigmoid', 'tanh': 'tanh', 'relu': 'ReLU'}[activation]} with "
+            name += {"normalized": "normalized", "he": "He"}.get(init, init)
+            if max(w, d) <= 10:
+                steady.append(name)
+            elif w <= 10:
+                weights_only.append(name)
+    assert "ReLU with He" in steady and "ReLU with normalized" in weights_only  # the issue
+    (note,) = [m.value for m in at.markdown if "within an order of magnitude" in m.value]
+    named = re.findall(r"\*\*([^*]+)\*\*", note.split("Flat weight")[0])[1:]
+    assert named == steady
+    for name in weights_only:
+        assert name in note.split("Flat weight")[1]
+    # the chain offers He too, and its link to the lab carries it
+    assert "He" in at.selectbox(key="chain_init").options
+    at.selectbox(key="chain_init").set_value("he").run()
+    assert not at.exception and at.query_params["chain_init"] == "he"
+
+
+def test_a_deeper_network_still_starts_with_the_shallower_ones_layers_with_he():
+    """The kept forward passes are keyed by initialization: He's are kept and reused too."""
+    for cached in (gp.norms, gp._factors, gp._hidden_passes):
+        cached.clear()
+    at = app("pages/gradients.py", depth="6")
+    kept = gp._hidden_passes(32, 0)["he"]
+    assert {p.depth for p in kept.values()} == {6}
+    before = {name: p.fz[0] for name, p in kept.items()}
+    at.slider(key="depth").set_value(9).run()
+    assert not at.exception
+    assert all(p.depth == 9 and p.fz[0] is before[name] for name, p in kept.items())
+    fresh = deep_network_norms_by_activation(("sigmoid", "tanh", "relu"), "he", depth=9,
+                                             width=32, seed=0)
+    for name, norms in fresh.items():
+        np.testing.assert_array_equal(gp.norms(9, 32, 0)["he", name].delta_norms,
+                                      norms.delta_norms)
+
+
+def test_the_relu_note_quotes_the_measured_factor_per_layer():
+    at = app("pages/gradients.py")
+    every = gp.norms(20, 32, 0)
+    text = " ".join(m.value for m in at.markdown)
+    for init in ("normalized", "he"):
+        d = every[init, "relu"].delta_norms
+        assert f"{(d[0] / d[-1]) ** (1 / 20):.2f}" in text
+    assert "Var(W) = 2/m" in text
+
+
+@pytest.mark.parametrize(("depth", "dots", "written"), [
+    (2, False, "writes them all out"), (3, False, "writes them all out"),
+    (4, True, "writes out the first 3")])
+def test_the_chain_leaves_out_factors_only_where_there_are_more(depth, dots, written):
+    """Depth 2: both factors are written out, so no "⋯" and no "writes out the first"."""
+    at = app("pages/gradients.py", depth=str(depth))
+    latex = at.get("latex")[0].value
+    assert (r"\cdots" in latex) == dots
+    assert latex.count(r"\underbrace{f'") == min(depth, 3)
+    assert any(written in m.value for m in at.markdown)
+
+
+def test_the_course_texts_errata_are_flagged_on_the_gradients_page():
+    at = app("pages/gradients.py")
+    notes = " ".join(i.value for i in at.info)
+    assert "6/(m+n)" in notes and "correct bound is √6/√(m+n)" in notes
+    assert "∂J/∂n⁵" in notes and "∂J/∂z⁵" in notes
+
+
+@pytest.mark.parametrize(("true", "truth"), [("cat", "the true class is one of them"),
+                                             ("frog", "the true class, *frog*, is not")])
+def test_tied_scores_are_a_tie_not_a_prediction_of_the_first_class(true, truth):
+    """Scores (8, 8, 8, 8, −8): four classes share the highest probability; the page said
+    the highest probability goes to cat (argmax takes the first)."""
+    at = app("pages/losses.py", k="5", true=true, c1="8", c2="8", c3="8", c4="8", c5="-8")
+    assert not at.exception
+    (verdict,) = [m.value for m in at.markdown if m.value.startswith("The prediction is")]
+    p = np.exp(8.0) / (4 * np.exp(8.0) + np.exp(-8.0))
+    assert verdict.startswith("The prediction is **a tie**: *cat*, *dog*, *bird* and *fish* "
+                              f"share the highest probability, {p:.3f} each")
+    assert truth in verdict and "goes to" not in verdict
+    # one class ahead by a slider step is a prediction again
+    next(s for s in at.slider if s.key == "c2").set_value(8.0 - 0.1).run()
+    next(s for s in at.slider if s.key == "c1").set_value(7.9).run()
+    next(s for s in at.slider if s.key == "c4").set_value(7.9).run()
+    (verdict,) = [m.value for m in at.markdown if m.value.startswith("The prediction is")]
+    assert "highest probability goes to *bird*" in verdict

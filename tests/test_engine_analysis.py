@@ -11,11 +11,18 @@ from engine.newton_diagnosis import NewtonTrouble, diagnose_newton
 from engine.optimizers import make_optimizer
 from engine.race import run_race
 from engine.verdicts import (
+    Arrival,
     Divergence,
     MinimaKnown,
+    StabilityLimit,
     Where,
+    arrival,
     divergence_kind,
+    left_map,
     race_results,
+    singular_stop,
+    stability_limit,
+    tolerance,
     where_it_ended,
 )
 from surfaces import SURFACES, from_formula
@@ -141,3 +148,108 @@ def test_newton_where_f_is_nearly_flat_jumps_far():
     lane = lane_of(surface, "newton", steps=10, start=(2.0, 0.0), lr=1.0, damping=0.0)
     assert lane.diverged_at > 0
     assert diagnose_newton(surface, lane).trouble == NewtonTrouble.FAR_JUMP
+
+
+# ---------------------------------------------------------------- arriving, not passing
+
+
+def momentum_path(surface, start, lr, lam, steps):
+    """Momentum by the course text's equations, in a loop of its own: v(k) = λv(k−1) −
+    α∇J(θ(k−1)), θ(k) = θ(k−1) + v(k)."""
+    theta, v, path = np.array(start, dtype=float), np.zeros(2), [np.array(start, dtype=float)]
+    for _ in range(steps):
+        v = lam * v - lr * surface.grad(theta)
+        theta = theta + v
+        path.append(theta)
+    return np.array(path)
+
+
+def test_a_path_that_passes_a_minimum_and_ends_elsewhere_has_not_arrived():
+    surface = SURFACES["two_minima"]
+    lane = lane_of(surface, "momentum", lr=0.1, momentum=0.99)
+    path = momentum_path(surface, surface.start, 0.1, 0.99, 300)
+    np.testing.assert_allclose(lane.positions, path, atol=1e-9)
+    minima = np.array([[p.x, p.y] for p in surface.critical_points if "minimum" in p.kind])
+    near = np.linalg.norm(path[:, None] - minima[None], axis=-1).min(axis=1) <= 0.06
+    assert near.any() and not near[-1]  # within 0.06 of a minimum on the way, not at the end
+    tol, (result,) = race_results(surface, [lane])
+    assert tol == 0.06
+    assert result.steps_to_minimum is None
+    assert result.passed_at == int(np.flatnonzero(near)[0])
+    assert arrival(lane, minima, tol) == Arrival(int(np.flatnonzero(near)[0]), None)
+    # λ = 0.9 spirals into the global minimum: it arrives at the step from which it stays
+    lane = lane_of(surface, "momentum", lr=0.1, momentum=0.9)
+    path = momentum_path(surface, surface.start, 0.1, 0.9, 300)
+    near = np.linalg.norm(path[:, None] - minima[None], axis=-1).min(axis=1) <= 0.06
+    stays = int(np.flatnonzero(~near)[-1]) + 1
+    assert near[stays:].all() and stays < 300
+    assert arrival(lane, minima, 0.06) == Arrival(int(np.flatnonzero(near)[0]), stays)
+    assert race_results(surface, [lane])[1][0].steps_to_minimum == stays
+
+
+# ---------------------------------------------------------------- leaving the picture
+
+
+def test_where_a_path_left_the_map_is_its_last_crossing_of_the_edge():
+    # Newton on the plateau: f curves downward on its way, and it wanders off; it is
+    # stopped a map's width past the edge, at (−12, 9.4), at step 108
+    plateau = SURFACES["plateau"]
+    lane = lane_of(plateau, "newton", steps=400, lr=1.0, damping=0.0)
+    assert lane.diverged_at == 108 and np.abs(lane.positions[lane.last_step]).max() > 11
+    path = lane.positions[:lane.last_step + 1]
+    inside = np.all(np.abs(path) <= 4, axis=1)  # the map is −4 … 4 both ways
+    k = int(np.flatnonzero(inside)[-1]) + 1
+    a, b = path[k - 1], path[k]
+    assert b[0] < -4 and abs(b[1]) <= 4  # it leaves through the left edge, x = −4
+    y = a[1] + (-4 - a[0]) / (b[0] - a[0]) * (b[1] - a[1])
+    left = left_map(plateau.bounds, lane)
+    assert left.step == k == 7
+    np.testing.assert_allclose(left.point, (-4.0, y), atol=1e-12)
+    ending = where_it_ended(plateau, lane, tolerance(plateau.bounds))
+    assert ending.off_map and ending.left == left
+    # a path that ends on the map did not leave it
+    assert left_map(plateau.bounds, lane_of(plateau, "sgd", steps=50, lr=0.05)) is None
+
+
+# ---------------------------------------------------------------- where f is singular
+
+
+def test_a_path_stopped_where_f_blows_up_is_said_to_stop_at_a_singular_point():
+    # log(x² + y²): ‖∇f‖ = 2/r. SGD creeps to the origin, where f falls without end, and
+    # stops at its last good point, (0.000128, 0.000128), on the map: f is singular there
+    surface = from_formula("log(x**2+y**2)")
+    lane = lane_of(surface, "sgd", lr=0.05)
+    end = lane.positions[lane.last_step]
+    assert lane.diverged_at > 0 and np.abs(end).max() < 1e-3
+    assert divergence_kind(surface, lane) == Divergence.SINGULAR_F
+    why = singular_stop(surface, lane)
+    r = np.linalg.norm(end)
+    assert why.grad_norm == pytest.approx(2 / r)
+    # 0.06 (the tolerance) away, ‖∇f‖ is 2/0.06 give or take the r ≈ 0.0002 offset
+    assert why.radius == 0.06 and why.nearby_grad_norm == pytest.approx(2 / 0.06, rel=0.01)
+    # not so where a smooth f is steep everywhere (10⁷x² + y²: α too large) or where the
+    # path stopped off the map
+    steep = from_formula("10000000*x**2 + y**2")
+    lane = lane_of(steep, "sgd", start=(0.5, 0.5), lr=1e-4)
+    assert singular_stop(steep, lane) is None
+    assert divergence_kind(steep, lane) == Divergence.UNSTABLE
+    valley = SURFACES["valley"]
+    assert singular_stop(valley, lane_of(valley, "sgd", lr=0.1)) is None
+
+
+# ---------------------------------------------------------------- α and the curvature
+
+
+def test_the_sgd_stability_limit_is_two_over_the_largest_curvature_at_the_minimum():
+    # by hand: the valley ½(x² + 25y²) curves by 1 and 25; the bowl x² + y² by 2;
+    # Rastrigin at 0 by 2 + 10·(2π)² both ways
+    assert stability_limit(SURFACES["valley"]) == StabilityLimit((0.0, 0.0), (1.0, 25.0))
+    assert stability_limit(SURFACES["valley"]).max_lr == pytest.approx(2 / 25)
+    assert stability_limit(SURFACES["bowl"]).max_lr == pytest.approx(1.0)
+    rastrigin = stability_limit(SURFACES["rastrigin"])
+    assert rastrigin.max_lr == pytest.approx(2 / (2 + 40 * np.pi**2))
+    assert stability_limit(SURFACES["saddle"]) is None  # no minimum to settle in
+    # and it is the limit: just under it SGD settles on the valley, just over it diverges
+    valley = SURFACES["valley"]
+    assert divergence_kind(valley, lane_of(valley, "sgd", lr=0.075)) is None
+    assert divergence_kind(valley, lane_of(valley, "sgd", lr=0.1)) == Divergence.UNSTABLE

@@ -19,6 +19,7 @@ from engine import MLP, Momentum, fit, make_moons
 from engine.ensembles import fit_bagging
 from engine.optimizers import OPTIMIZERS, make_optimizer
 from engine.race import effective_steps, run_race, velocity_norms
+from engine.training import Trainer
 from surfaces import SURFACES
 from ui.charts import Prebuilt, data_revision, ready
 from viz import concept_charts, lab_charts, race_charts
@@ -40,8 +41,14 @@ def race_figures() -> dict[str, dict]:
     return {
         "race map": race_map(surface_data_uri(grid), surface.bounds, lanes,
                              surface.critical_points, surface.start, show_look_ahead=True),
+        "race map, opened at step 37": race_map(
+            surface_data_uri(grid), surface.bounds, lanes, surface.critical_points,
+            surface.start, show_look_ahead=True, focus=37),
         "3D view": surface_3d(grid, [(lane.name, lane.positions, lane.losses, lane.last_step)
                                      for lane in lanes]),
+        "3D view at step 40, with the start and critical points": surface_3d(
+            grid, [(lane.name, lane.positions, lane.losses, lane.last_step) for lane in lanes],
+            surface.f, surface.critical_points, surface.start, step=40),
         "curves, four panels": race_charts.race_curves([
             race_charts.loss_panel([(lane.name, lane.losses) for lane in lanes], -2.0),
             race_charts.grad_norm_panel([(lane.name, lane.trajectory.grad_norms[:, 0])
@@ -71,7 +78,22 @@ def lab_figures() -> dict[str, dict]:
                           epochs=3, batch_size=16, seed=0)
     members = {f"member {i + 1}": histories["relu"] for i in range(3)}
     classes = ["class 0", "class 1"]
+    stepper = Trainer(MLP([2, 8, 2], seed=0), Momentum(lr=0.1, momentum=0.9), X, y,
+                      batch_size=16, seed=0, record_batches=True)
+    batched = {"relu": [stepper.run_epoch() for _ in range(3)]}
     return {
+        "training curves: twins' gradients, weights, changes marked": lab_charts.training_curves(
+            [lab_charts.loss_panel(histories, marks=[(2, "α 0.1 → 0.05, p 0 → 0.3")]),
+             lab_charts.accuracy_panel(histories), *lab_charts.gradient_panels(histories),
+             lab_charts.weight_panel(histories, l1=True, l2=True)]),
+        "members' curves, a change marked": lab_charts.training_curves(
+            lab_charts.member_panels(members, marks=[(1, "λ₂ 0 → 0.01")])),
+        "loss of each mini-batch": lab_charts.batch_loss_figure(batched, "Loss of each batch"),
+        "decision boundary with test points": lab_charts.decision_boundary(
+            net.predict_proba, X, y, classes, X_other=X_va, y_other=y_va, X_test=X_va[:9],
+            y_test=y_va[:9]),
+        "a member's bootstrap sample": lab_charts.resample_map(
+            X, y, np.bincount(bagging.samples[0], minlength=len(X)), classes, "Member 1"),
         "training curves, two runs": lab_charts.training_curves([
             lab_charts.loss_panel(histories, best_epochs={"relu": 2},
                                   test_losses={"relu": 0.4, "sigmoid": 0.6}),
@@ -248,16 +270,63 @@ def test_the_data_revision_changes_with_the_data_and_only_then():
 def test_log_axes_label_values_not_bare_digits():
     # plotly.js writes a bare "2" for 0.2 between powers of ten unless told otherwise
     assert viz_figure.axis("norm", log=True)["minorloglabels"] == "complete"
-    # under two decades: 1, 2, 5 per decade, or the complete labels overlap
-    assert log_ticks([{"y": np.array([0.04, 0.42])}]) == {"dtick": "D2",
-                                                          "exponentformat": "none"}
+    # under two decades: 1, 2, 5 per decade written out, or the complete labels overlap
+    assert log_ticks([{"y": np.array([0.04, 0.42])}]) == {
+        "tickmode": "array", "tickvals": [0.05, 0.1, 0.2], "ticktext": ["0.05", "0.1", "0.2"]}
     assert log_ticks([{"y": [1e-30, 1.0]}, {"y": [np.nan, 0.0]}]) == {}
     # within 0.001 … 10 000 decimals (20, not 2×10); beyond, powers of ten
     assert log_ticks([{"y": [0.05, 80.0]}]) == {"exponentformat": "none"}
     assert log_ticks([{"y": [0.0009, 80.0]}]) == {}
-    assert log_ticks([{"y": [5e-6, 2e-5]}]) == {"dtick": "D2"}
+    assert log_ticks([{"y": [5e-6, 2e-5]}])["ticktext"] == ["5×10⁻⁶", "10⁻⁵", "2×10⁻⁵"]
     assert log_ticks([{"y": [0.0, np.nan]}]) == {}  # nothing to draw: plotly.js decides
     assert log_ticks([]) == {}
+
+
+@pytest.mark.parametrize(("low", "high", "ticks"), [
+    (24.0, 47.4, [25, 30, 35, 40, 45]),  # Rastrigin's gap: no 1, 2 or 5 × 10ᵏ inside
+    (0.15, 0.45, [0.2, 0.3, 0.4]),  # 1, 2, 5 would give 0.2 alone
+    (0.8, 3.0, [1, 2, 3]),
+    (1.1, 9.9, [2, 4, 6, 8]),
+    (0.011, 0.9, [0.02, 0.05, 0.1, 0.2, 0.5]),
+])
+def test_a_log_axis_under_two_decades_gets_at_least_three_round_labels(low, high, ticks):
+    spec = log_ticks([{"y": np.geomspace(low, high, 7)}])
+    np.testing.assert_allclose(spec["tickvals"], ticks)
+    assert spec["ticktext"] == [f"{t:g}" for t in ticks]
+
+
+def test_a_log_axis_of_one_value_is_widened_around_it_and_labelled():
+    spec = log_ticks([{"y": np.full(5, 3.0)}])
+    low, high = 10.0 ** np.array(spec["range"])
+    assert low < 3.0 < high
+    assert len([v for v in spec["tickvals"] if low <= v <= high]) >= 2
+
+
+def _log_axes(spec):
+    """(axis, the positive values of the traces on it) for each log y axis of a figure."""
+    layout = spec["layout"]
+    for key, axis in layout.items():
+        if key.startswith("yaxis") and isinstance(axis, dict) and axis.get("type") == "log":
+            ref = "y" + key[len("yaxis"):]
+            values = np.concatenate([np.asarray(t["y"], dtype=float).ravel() for t in spec["data"]
+                                     if t.get("yaxis", "y") == ref and len(t.get("y", ()))]
+                                    or [np.empty(0)])
+            yield key, axis, values[np.isfinite(values) & (values > 0)]
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_every_log_axis_has_at_least_two_labelled_ticks(name):
+    for key, axis, values in _log_axes(FIGURES[name]):
+        if not len(values):
+            continue
+        low, high = ((10.0 ** np.array(axis["range"])) if "range" in axis
+                     else (values.min(), values.max()))
+        if "tickvals" in axis:  # written out: count those inside the axis
+            inside = [v for v in axis["tickvals"] if low * (1 - 1e-9) <= v <= high * (1 + 1e-9)]
+            assert len(inside) >= 2 and len(axis["ticktext"]) == len(axis["tickvals"]), key
+        else:  # plotly.js labels the powers of ten: two of them must lie inside
+            powers = np.floor(np.log10(high)) - np.ceil(np.log10(low)) + 1
+            assert powers >= 2, (key, low, high)
 
 
 def test_members_borders_are_one_line_however_far_apart_the_classes_numbers_are():

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -413,3 +414,252 @@ def test_a_csv_column_that_is_not_all_numbers_is_said_why_it_is_not_offered():
     assert lab_run(at).data.features == ["x", "z"]
     (caption,) = [c.value for c in at.sidebar.caption if c.value.startswith("Not offered")]
     assert "'y' reads '-0,0' on line 2. A decimal comma?" in caption.replace("\\", "")
+
+
+# ---------------------------------------------------------------- issue 21
+
+
+def panel_traces(spec: dict, axis: str) -> list[dict]:
+    """The traces drawn on the panel whose y axis is `axis` ("y", "y2", …)."""
+    return [t for t in spec["data"] if t.get("yaxis") == axis]
+
+
+def panel_titles(spec: dict) -> list[str]:
+    return [a["text"] for a in spec["layout"]["annotations"] if a.get("yref") == "paper"]
+
+
+def test_compare_mode_gives_each_twin_its_own_gradient_panel_on_one_scale():
+    """Sigmoid vs ReLU's gradients were 14 lines and 19 legend entries in one panel."""
+    at = train(open_lab(mode="compare", layers="5", width="8"), runs=2)
+    run = lab_run(at)
+    curves = charts(at)[0]
+    titles = panel_titles(curves)
+    assert titles[2:] == ["sigmoid: ‖∂J/∂Wᵐ‖ per layer (log)", "ReLU: ‖∂J/∂Wᵐ‖ per layer (log)"]
+    layers = 6  # five hidden layers and the output layer
+    for axis, label in (("y3", "sigmoid"), ("y4", "ReLU")):
+        traces = panel_traces(curves, axis)
+        assert [t["name"] for t in traces] == [f"layer {m}" for m in range(1, layers + 1)]
+        norms = np.array([r.grad_norms for r in run.histories[label]])
+        for m, trace in enumerate(traces):
+            np.testing.assert_allclose(trace["y"], norms[:, m], rtol=1e-12)
+        assert len({t["line"]["color"] for t in traces}) == layers  # a colour per layer
+    sigmoid, relu = panel_traces(curves, "y3"), panel_traces(curves, "y4")
+    assert [t["line"]["color"] for t in sigmoid] == [t["line"]["color"] for t in relu]
+    # one scale: both axes span every norm of both networks
+    y3, y4 = curves["layout"]["yaxis3"], curves["layout"]["yaxis4"]
+    assert y3["type"] == y4["type"] == "log" and y3["range"] == y4["range"]
+    every = np.concatenate([np.ravel([r.grad_norms for r in h]) for h in run.histories.values()])
+    low, high = y3["range"]
+    assert low < np.log10(every.min()) and np.log10(every.max()) < high
+    # one legend entry per layer, not per layer and network
+    shown = [t["name"] for t in curves["data"] if t.get("showlegend", True) and t.get("name")]
+    assert sum(name.startswith("layer") for name in shown) == layers
+    assert len(shown) <= 4 + layers  # training and validation of each twin, and the layers
+
+
+def test_changes_made_while_training_are_marked_on_the_loss_curve():
+    at = train(open_lab(), runs=1)
+    epoch = lab_run(at).epoch
+    assert 0 < epoch < 100
+    button(at, "Pause").click().run()
+    epoch = lab_run(at).epoch
+    next(s for s in at.sidebar.select_slider if s.key == "lab_lr").set_value(0.01).run()
+    next(s for s in at.sidebar.slider if s.key == "lab_dropout").set_value(0.3).run()
+    assert not at.exception
+    changes = sorted((c.epoch, c.knob, c.before, c.after) for c in lab_run(at).changes)
+    assert changes == [(epoch, "dropout", 0.0, 0.3), (epoch, "lr", 0.05, 0.01)]
+    curves = charts(at)[0]
+    marks = [s for s in curves["layout"]["shapes"] if s["xref"] == "x"
+             and s["line"]["dash"] == "dash"]
+    assert [s["x0"] for s in marks] == [epoch + 0.5]  # between the epochs before and after
+    (note,) = [a["text"] for a in curves["layout"]["annotations"] if "→" in a["text"]]
+    assert sorted(note.split(", ")) == ["p 0 → 0.3", "α 0.05 → 0.01"]
+    assert any(f"after epoch {epoch}," in c.value for c in at.caption)
+    # training goes on with them
+    button(at, "Resume").click().run()
+    assert lab_run(at).epoch > epoch and lab_run(at).trainers["relu"].optimizer.lr == 0.01
+
+
+def test_a_training_speed_is_chosen_shown_and_kept_in_the_url():
+    at = open_lab(speed="1")
+    (speed,) = [s for s in at.select_slider if s.key == "lab_speed"]
+    assert speed.value == 1 and at.query_params["speed"] == "1"
+    started = time.perf_counter()
+    button(at, "Start").click().run()
+    for _ in range(3):
+        at.run()
+    elapsed = time.perf_counter() - started
+    assert 1 <= lab_run(at).epoch <= 1 + elapsed * 1 + 1  # one a second, the first at once
+    speed.set_value(0).run()
+    assert "speed" not in at.query_params  # full speed is the default
+    at = open_lab(speed="3")  # not one of the choices
+    assert any("speed=3" in i.value for i in at.info)
+
+
+def test_after_a_divergence_the_status_says_so_and_the_downloads_say_what_they_hold():
+    at = train(open_lab(opt="sgd", lr="10"), runs=5)
+    run = lab_run(at)
+    assert run.status == "finished" and run.histories["relu"][-1].diverged
+    assert at.get("progress")[0].proto.text == "Epoch 1 of 100 · diverged in epoch 1"
+    assert next(b.label for b in at.button) == "✗ Diverged"
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["⬇ Download the starting weights (JSON), given back after the divergence"]
+    assert any("diverged in epoch 1, before any epoch ended with a finite loss" in c.value
+               for c in at.caption)
+    # diverging later: the history holds the epochs before it
+    at = train(open_lab(epochs="50"), runs=1)
+    button(at, "Pause").click().run()
+    before = lab_run(at).epoch
+    next(s for s in at.sidebar.select_slider if s.key == "lab_lr").set_value(10.0).run()
+    button(at, "Resume").click().run()
+    for _ in range(5):
+        at.run()
+    run = lab_run(at)
+    assert run.diverged_at() == {"relu": before + 1}
+    assert at.get("progress")[0].proto.text.endswith(f"diverged in epoch {before + 1}")
+    labels = [b.label for b in at.get("download_button")]
+    assert "⬇ Download the history (CSV)" in labels
+    assert any(f"the {before} epochs with losses and the diverged one" in c.value
+               for c in at.caption)
+    # compare mode: one twin diverged, the other finished
+    at = train(open_lab(mode="compare", opt="sgd", lr="10", epochs="10"), runs=12)
+    assert at.get("progress")[0].proto.text == (
+        "Epoch 10 of 10 · finished (ReLU diverged in epoch 1)")
+
+
+def test_the_boundary_shows_the_test_points_when_asked_and_the_loss_axis_starts_at_0():
+    at = train(open_lab(epochs="20"), runs=1)
+    boundary = next(c for c in charts(at) if c["layout"].get("images"))
+    assert not [t for t in boundary["data"] if "(test)" in t.get("name", "")]
+    assert charts(at)[0]["layout"]["yaxis"]["rangemode"] == "tozero"  # the loss panel
+    next(t for t in at.sidebar.toggle if t.key == "lab_test_points").set_value(True).run()
+    assert at.query_params["test_points"] == "1"
+    data = lab_run(at).data
+    boundary = next(c for c in charts(at) if c["layout"].get("images"))
+    tests = [t for t in boundary["data"] if "(test)" in t.get("name", "")]
+    assert [t["name"] for t in tests] == ["0 (test)", "1 (test)"]
+    for k, trace in enumerate(tests):
+        np.testing.assert_allclose(trace["x"], data.X_te[data.y_te == k, 0], rtol=1e-6)
+    # the boundary takes three fifths of the width (not half beside a caption), the
+    # mini-batch losses the rest
+    (wide,) = [c for c in at.columns if abs(c.weight - 0.6) < 1e-9]
+    (narrow,) = [c for c in at.columns if abs(c.weight - 0.4) < 1e-9]
+    (picture,) = [json.loads(c.proto.spec) for c in wide.get("plotly_chart")]
+    (beside,) = [json.loads(c.proto.spec) for c in narrow.get("plotly_chart")]
+    assert picture["layout"].get("images") and picture["layout"]["height"] > 420
+    assert "Loss of each mini-batch" in str(beside["layout"])
+
+
+def test_a_penalty_shows_its_formula_with_the_live_strengths_and_the_weights_size():
+    at = train(open_lab(l2="0.01", l1="0.001", epochs="30"), runs=2)
+    run = lab_run(at)
+    net = run.trainers["relu"].net
+    last = run.histories["relu"][-1]
+    weights = np.concatenate([layer.W.ravel() for layer in net.layers])
+    l2, l1 = np.sqrt(np.sum(weights ** 2)), np.sum(np.abs(weights))
+    latex = " ".join(e.value for e in at.get("latex"))
+    assert r"\lambda_2 = 0.01" in latex and r"\lambda_1 = 0.001" in latex
+    total = last.train_loss + 0.5 * 0.01 * l2 ** 2 + 0.5 * 0.001 * l1
+    assert f"epoch {last.epoch}: " in latex and f"= {total:.3f}" in latex
+    curves = charts(at)[0]
+    assert "Size of the weights per epoch" in panel_titles(curves)
+    sizes = {t["name"]: t["y"] for t in curves["data"] if t["name"] in ("‖w‖₂", "‖w‖₁")}
+    assert sizes["‖w‖₂"][-1] == pytest.approx(l2, rel=1e-6)
+    assert sizes["‖w‖₁"][-1] == pytest.approx(l1, rel=1e-6)
+    assert "Size of the weights per epoch" not in panel_titles(charts(train(open_lab(),
+                                                                            runs=1))[0])
+
+
+@pytest.mark.parametrize(("batch", "steps"), [("1", 180), ("32", 6), ("0", 1)])
+def test_each_mini_batchs_loss_is_drawn_to_compare_online_mini_batch_and_batch(batch, steps):
+    at = train(open_lab(batch=batch, epochs="10"), runs=1)
+    history = lab_run(at).histories["relu"]
+    chart = next(c for c in charts(at) if "Loss of each mini-batch" in str(c["layout"]))
+    (each,) = [t for t in chart["data"] if t["name"] == "each mini-batch"]
+    losses = np.concatenate([r.batch_losses for r in history])[-1500:]
+    assert len(history[0].batch_losses) == steps
+    np.testing.assert_allclose(each["y"], losses, rtol=1e-6)
+    # x in epochs: an epoch's last batch at the epoch's number, its batches 1/steps apart
+    assert each["x"][-1] == pytest.approx(history[-1].epoch)
+    if steps > 1:
+        assert each["x"][-1] - each["x"][-2] == pytest.approx(1 / steps, rel=1e-5)
+
+
+def test_bagging_shows_a_members_bootstrap_sample_with_its_repeats_and_missing_points():
+    at = open_lab(mode="bagging", members="3")
+    run = lab_run(at)
+    counts = np.bincount(run.samples[0], minlength=len(run.data.X_tr))
+    sample = next(c for c in charts(at) if "bootstrap sample" in str(c["layout"]["title"]))
+    (missing,) = [t for t in sample["data"] if t["name"] == "never drawn (missing)"]
+    np.testing.assert_allclose(missing["x"], run.data.X_tr[counts == 0, 0], rtol=1e-6)
+    drawn = [t for t in sample["data"] if "drawn (larger" in t["name"]]
+    assert sum(len(t["x"]) for t in drawn) == np.count_nonzero(counts)
+    text = " ".join(m.value for m in at.markdown)
+    assert f"{np.count_nonzero(counts > 1)} points were drawn twice or more" in text
+    assert f"so {np.count_nonzero(counts == 0)} points" in text
+
+
+def _upload(at: AppTest, name: str, text: str) -> AppTest:
+    at.sidebar.get("file_uploader")[0].set_value((name, text.encode(), "text/csv")).run()
+    return at
+
+
+def test_a_new_csv_file_chooses_its_features_afresh_and_a_rejected_one_leaves_no_trace():
+    """Issue 21: a file with a NaN column, then a clean file with the same columns, kept
+    only one feature and drew no boundary; a rejected file stayed listed in the uploader."""
+    nan_file = "a,b,c,label\n" + "\n".join(
+        f"{i},{'nan' if i == 3 else (i * 7) % 11},{i % 5},{i % 2}" for i in range(40))
+    clean = "a,b,c,label\n" + "\n".join(f"{i},{(i * 7) % 11},{i % 5},{i % 2}"
+                                        for i in range(40))
+    at = _upload(open_lab(data="csv"), "nan.csv", nan_file)
+    at.sidebar.multiselect[0].set_value(["b"]).run()  # what a student might have left
+    assert lab_run(at).data.features == ["b"]
+    _upload(at, "clean.csv", clean)
+    assert not at.exception
+    assert lab_run(at).data.features == ["a", "b"]  # two: the boundary is drawn
+    assert any(c["layout"].get("images") for c in charts(at))
+    # a file that can't be used: said so, not listed, and the clean one stays in use
+    _upload(at, "broken.csv", "a,b\n1,2\n")
+    (uploader,) = at.sidebar.get("file_uploader")
+    assert uploader.value is None  # a fresh uploader: the broken file is not listed
+    assert "broken.csv can't be used" in at.sidebar.error[0].value
+    assert any("The previous file is still in use: clean.csv" in i.value for i in at.info)
+    assert any(c.value.startswith("In use: clean.csv") for c in at.sidebar.caption)
+    assert lab_run(at).data.features == ["a", "b"]
+    # another file taken: the rejection is no longer news
+    at.sidebar.text_area[0].set_value(GOOD_CSV).run()
+    assert not at.sidebar.error and lab_run(at).data.classes == ["no", "yes"]
+
+
+def test_a_nan_in_a_csv_leaves_out_its_row_and_says_so():
+    text = "a,b,label\n" + "\n".join(
+        f"{i},{'NaN' if i in (3, 17) else (i * 7) % 11},{'yes' if i % 3 else 'no'}"
+        for i in range(40))
+    at = open_lab(data="csv")
+    at.sidebar.text_area[0].set_value(text).run()
+    assert not at.exception
+    data = lab_run(at).data
+    assert data.features == ["a", "b"]  # b is offered, not dropped
+    assert len(data.X_tr) + len(data.X_va) + len(data.X_te) == 38
+    notes = " ".join(i.value for i in at.info)
+    assert "2 rows with a missing value (NaN or empty) in a feature column left out " \
+           "(lines 5, 19); 38 rows used." in notes
+
+
+def test_a_number_too_large_in_a_link_is_said_to_be_too_large():
+    at = open_lab(epochs="1e308", layers="2.5")
+    notices = " ".join(i.value for i in at.info)
+    assert "1e308 is too large: the largest is 1000" in notices
+    assert "'2.5' is not a whole number" in notices
+    assert "'1e308' is not a whole number" not in notices
+
+
+def test_the_course_texts_errata_are_flagged_in_the_lab():
+    at = open_lab()
+    init = next(s for s in at.sidebar.selectbox if s.key == "lab_init")
+    assert "6/(m+n)" in init.help and "correct bound is √6/√(m+n)" in init.help
+    early = next(t for t in at.sidebar.toggle if t.key == "lab_early")
+    assert "minimize the validation *loss*" in early.help
+    at = train(open_lab(early="1", patience="3", epochs="300", noise="0.5", n="100"), runs=25)
+    (stopped,) = [s.value for s in at.success if "Early stopping" in s.value]
+    assert "the correct goal is to minimize the validation *loss*" in stopped

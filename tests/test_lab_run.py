@@ -1,5 +1,7 @@
 """engine.lab_run: the lab's run model, driven without a page, as the lab drives it."""
 
+import dataclasses
+
 import numpy as np
 
 from engine.lab_run import (
@@ -75,3 +77,57 @@ def test_new_knobs_reach_the_running_trainers():
     (trainer,) = run.trainers.values()
     assert trainer.optimizer.lr == 0.1 and trainer.l2 == 1e-3 and trainer.patience == 5
     assert trainer.batch_size == len(DATA.X_tr)
+
+
+# ---------------------------------------------------------------- issue 21
+
+
+def test_changes_made_while_training_are_recorded_at_the_epoch_they_came_after():
+    from engine.lab_run import KnobChange
+
+    run = new_run(("key",), SINGLE, DATA, ARCH, KNOBS, 3)
+    slower = Knobs("momentum", (("lr", 0.01), ("momentum", 0.9)), 32, 0.0, 0.0, 0.0, None, 6)
+    apply_knobs(run, slower)  # before training: the run's starting settings, not a change
+    assert run.changes == []
+    advance(run, 6, seconds=10.0)
+    epoch = run.epoch
+    assert epoch >= 1
+    dropout = Knobs("momentum", (("lr", 0.05), ("momentum", 0.9)), 32, 0.0, 1e-3, 0.3, None, 6)
+    apply_knobs(run, dropout)
+    assert sorted(run.changes, key=lambda c: c.knob) == [
+        KnobChange(epoch, "dropout", 0.0, 0.3), KnobChange(epoch, "l2", 0.0, 1e-3),
+        KnobChange(epoch, "lr", 0.01, 0.05)]
+    # moved again before the next epoch: still one change each; moved back: none
+    again = Knobs("momentum", (("lr", 0.01), ("momentum", 0.9)), 32, 0.0, 3e-3, 0.3, None, 6)
+    apply_knobs(run, again)
+    assert sorted(run.changes, key=lambda c: c.knob) == [
+        KnobChange(epoch, "dropout", 0.0, 0.3), KnobChange(epoch, "l2", 0.0, 3e-3)]
+    apply_knobs(run, again)  # the same settings: nothing new
+    assert len(run.changes) == 2
+    (trainer,) = run.trainers.values()
+    assert trainer.l2 == 3e-3 and trainer.net.p_hidden == 0.3  # and they reached training
+
+
+def test_a_chosen_speed_trains_that_many_epochs_a_second():
+    run = new_run(("key",), SINGLE, DATA, ARCH, dataclasses.replace(KNOBS, epochs=50), 3)
+    done = []
+    for now in (100.0, 100.2, 100.4, 100.5, 100.9, 101.6):
+        advance(run, 50, seconds=10.0, per_second=2, now=now)
+        done.append(run.epoch)
+    # the first epoch at once, then one every half second
+    assert done == [1, 1, 1, 2, 2, 4]
+    # after a pause (no call for a while) it goes on at the same pace, with no burst
+    advance(run, 50, seconds=10.0, per_second=2, now=130.0)
+    assert run.epoch == 5
+    # at full speed it trains as before: up to epochs / TICKS_PER_RUN epochs a call
+    advance(run, 50, seconds=10.0)
+    assert run.epoch == 5 + 5
+
+
+def test_a_run_whose_networks_diverged_says_where():
+    knobs = Knobs("sgd", (("lr", 10.0),), 32, 0.0, 0.0, 0.0, None, 6)
+    run = finished(COMPARE, knobs=knobs)
+    diverged = run.diverged_at()
+    assert diverged == {label: len(h) for label, h in run.histories.items()
+                        if h[-1].diverged}
+    assert "ReLU" in diverged and run.all_diverged == (len(diverged) == 2)

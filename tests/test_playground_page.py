@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.optimizers import make_optimizer
+from engine.optimizers import OPTIMIZERS, make_optimizer
 from engine.race import run_race
 from surfaces import SURFACES
 from tests.results_table import results
+from ui.playground.presets import PRESETS
 from ui.playground.rules import WHAT_TO_LOOK_FOR
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "playground.py")
@@ -37,9 +38,9 @@ def race_spec(at: AppTest) -> dict:
 
 
 def full_paths(spec) -> dict[str, np.ndarray]:
-    """The faint whole-path traces of the race map, by legend name."""
+    """The whole-path traces of the race map, by optimizer label."""
     return {t["name"]: np.stack([decode(t["x"]), decode(t["y"])], axis=1)
-            for t in spec["data"] if t.get("mode") == "lines" and t.get("showlegend", True)}
+            for t in spec["data"] if t.get("mode") == "lines" and "name" in t}  # not trails
 
 
 def warnings_text(at: AppTest) -> str:
@@ -77,7 +78,7 @@ def test_the_3d_view_is_built_only_while_its_tab_is_open():
     assert not at.exception
     assert chart_types(at).count("surface") == 1
     surface_3d = json.loads(at.get("plotly_chart")[1].proto.spec)
-    lines = [t for t in surface_3d["data"] if t["type"] == "scatter3d"]
+    lines = [t for t in surface_3d["data"] if t["type"] == "scatter3d" and "legendgroup" in t]
     assert len(lines) == len(at.sidebar.multiselect[0].value)  # every optimizer's path
     at.session_state["view"] = "Race on the map"
     assert "surface" not in chart_types(at.run())
@@ -168,7 +169,7 @@ def test_when_no_smaller_alpha_helps_the_message_says_why():
 def test_a_jump_off_the_map_from_inside_is_not_called_downhill():
     # Two valleys rises in every direction; from the corner (3, 3) Newton's second step
     # jumps from inside the map (the local quadratic's flat point lies far away)
-    at = open_page(x="3", y="3")
+    at = open_page(x="3", y="3", opts="sgd,newton")
     text = warnings_text(at)
     assert "Newton stopped at step 2" in text and "local quadratic" in text
     assert "ran off the map downhill" not in text
@@ -261,7 +262,7 @@ def test_a_custom_formula_races():
     at = open_page(surface="custom", formula="x**2 + 3*y**2 + sin(3*x)")
     assert not at.exception and not at.error
     assert "x**2 + 3*y**2 + sin(3*x)" in at.sidebar.text_input[0].value
-    assert len(full_paths(race_spec(at))) == 3
+    assert len(full_paths(race_spec(at))) == 5  # the course text's five
 
 
 def test_a_bad_formula_shows_why_and_keeps_the_previous_surface():
@@ -289,6 +290,9 @@ def test_a_bad_formula_shows_why_and_keeps_the_previous_surface():
     {"steps": "5"},  # below the Steps slider's 10: once a traceback
     {"formula": "x" * 5000},
     {"who": "knows"},
+    {"step": "-3"},
+    {"step": "12.5"},
+    {"view": "4d"},
 ])
 def test_a_tampered_link_gives_a_notice_not_a_traceback(query):
     at = open_page(**query)
@@ -372,12 +376,13 @@ def test_the_table_names_flat_points_of_a_custom_surface_and_no_unknown_minimum(
     at = open_page(surface="custom", formula="x*y", opts="sgd", x="0", y="0")
     assert results(at).set_index("optimizer").loc["SGD", "ended at"].startswith("a saddle")
     # |x| + |y| has no flat point, but a kink that SGD reaches; momentum still swings
-    # around it, 0.07 away, and its steps to within 0.06 are counted
+    # around it, 0.07 away: it passed within 0.06 of it but did not stay, and says so
     table = results(open_page(surface="custom", formula="abs(x) + abs(y)",
                               opts="sgd,momentum")).set_index("optimizer")
     assert table.loc["SGD", "ended at"].startswith("a minimum (")
+    assert table.loc["SGD"].iloc[2].isdigit()
     assert table.loc["Momentum", "ended at"].startswith("on its way (")
-    assert table.loc["Momentum"].iloc[2].isdigit()
+    assert re.fullmatch(r"passed at step \d+, did not stay", table.loc["Momentum"].iloc[2])
 
 
 def test_a_path_undefined_at_its_start_has_no_final_loss():
@@ -390,7 +395,7 @@ def test_a_path_undefined_at_its_start_has_no_final_loss():
 def test_a_stopped_path_is_not_on_its_way():
     at = open_page(surface="valley", opts="sgd", sgd_lr="0.1")  # diverges
     ended = results(at).set_index("optimizer").loc["SGD", "ended at"]
-    assert ended.startswith("stopped early at (")
+    assert ended.startswith("stopped early") and "on its way" not in ended
 
 
 def test_a_start_far_off_the_map_is_shown_as_a_short_number():
@@ -433,3 +438,96 @@ def test_a_custom_surfaces_minimum_found_by_one_path_names_the_others_there():
     # a library surface without minima says there is none, not that none is known
     saddle = results(open_page(surface="saddle"))
     assert (saddle.iloc[:, 3] == "— (there is none)").all()
+
+
+# ---------------------------------------------------------------- the step shown, the view
+
+
+def step_slider(at: AppTest):
+    return next(s for s in at.slider if s.key == "step")
+
+
+def shown_step(spec) -> int:
+    slider = spec["layout"]["sliders"][0]
+    return int(slider["steps"][slider["active"]]["label"])
+
+
+def heads(spec) -> dict[str, np.ndarray]:
+    return {t["name"]: np.array([t["x"][0], t["y"][0]]) for t in spec["data"]
+            if t.get("mode") == "markers" and "legendgroup" in t and "look-ahead" not in
+            t["name"]}
+
+
+def test_a_link_opens_the_map_and_the_3d_view_at_its_step():
+    at = open_page(opts="sgd,momentum", step="137", view="3d")
+    assert not at.exception and not at.info
+    assert step_slider(at).value == 137 and at.session_state["view"] == "3D view"
+    surface, hyper = SURFACES["two_minima"], PRESETS["two_minima"]["hyper"]
+    expected = run_race(surface, {n: make_optimizer(n, **hyper[n]) for n in ("sgd", "momentum")},
+                        surface.start, 300)
+    spec = race_spec(at)
+    assert shown_step(spec) == 137
+    view = json.loads(at.get("plotly_chart")[1].proto.spec)  # the 3D view, open
+    paths = {t["name"]: t for t in view["data"] if t.get("legendgroup")}
+    for lane in expected:
+        label = OPTIMIZERS[lane.name].label
+        np.testing.assert_allclose(heads(spec)[label], lane.positions[137], atol=1e-5)
+        path = paths[label]
+        np.testing.assert_allclose([path["x"][-1], path["y"][-1]], lane.positions[137],
+                                   atol=1e-5)
+    assert at.query_params["step"] == "137" and at.query_params["view"] == "3d"
+
+
+def test_the_step_slider_reaches_any_step_and_the_link_keeps_it():
+    at = open_page(surface="bowl", opts="sgd")
+    assert step_slider(at).value == 150 and "step" not in at.query_params  # the end
+    for step in (1, 2, 3, 77):
+        step_slider(at).set_value(step).run()
+        assert not at.exception
+        assert shown_step(race_spec(at)) == step
+        assert at.query_params["step"] == str(step)
+    step_slider(at).set_value(150).run()
+    assert "step" not in at.query_params  # the end is the default: a short link
+
+
+def test_the_step_stays_at_the_end_as_steps_change_and_within_the_race():
+    at = open_page(surface="bowl", opts="sgd")
+    steps = next(s for s in at.sidebar.slider if s.label == "Steps")
+    steps.set_value(200).run()
+    assert step_slider(at).value == 200 and shown_step(race_spec(at)) == 200
+    step_slider(at).set_value(120).run()
+    next(s for s in at.sidebar.slider if s.label == "Steps").set_value(300).run()
+    assert step_slider(at).value == 120  # a chosen step stays where it was
+    next(s for s in at.sidebar.slider if s.label == "Steps").set_value(100).run()
+    assert not at.exception
+    assert step_slider(at).value == 100 == shown_step(race_spec(at))  # not past the end
+    assert "step" not in at.query_params
+
+
+def test_a_new_surface_is_shown_to_its_end():
+    at = open_page(surface="bowl", opts="sgd", step="20")
+    at.sidebar.selectbox[0].set_value("valley").run()
+    assert not at.exception
+    assert step_slider(at).value == 200 == shown_step(race_spec(at))  # valley's 200 steps
+    assert "step" not in at.query_params
+
+
+def test_the_open_tab_is_kept_in_the_link():
+    at = open_page()
+    assert "view" not in at.query_params
+    at.session_state["view"] = "3D view"  # what clicking the tab does (it reruns)
+    at.run()
+    assert at.query_params["view"] == "3d"
+    again = open_page(**dict(at.query_params))
+    assert chart_types(again).count("surface") == 1  # the link opens the 3D view
+    at.session_state["view"] = "Race on the map"
+    at.run()
+    assert "view" not in at.query_params
+
+
+def test_a_links_step_past_the_end_shows_the_end_and_says_so():
+    at = open_page(surface="bowl", opts="sgd", steps="200", step="250")
+    assert not at.exception
+    assert step_slider(at).value == 200 == shown_step(race_spec(at))
+    assert any("step 250 is past the race's 200 steps" in i.value for i in at.info)
+    assert "step" not in at.query_params

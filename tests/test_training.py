@@ -276,3 +276,52 @@ def test_training_equals_a_plain_loop_with_fresh_gradients(optimizer):
     np.testing.assert_array_equal(net.params, reference.params)
     np.testing.assert_allclose(records[-1].grad_norms, np.mean(norms[-1], axis=0), rtol=1e-12)
     assert records[-1].train_loss == pytest.approx(reference.loss(X, y), rel=1e-12)
+
+
+@pytest.mark.parametrize(("optimizer", "loss", "batch"), [
+    (SGD(lr=0.1), "cross_entropy", 16), (Nesterov(lr=0.05, momentum=0.9), "cross_entropy", 7),
+    (Momentum(lr=0.05, momentum=0.9), "mse", 16), (SGD(lr=0.1), "cross_entropy", 1),
+    (Adam(lr=0.01), "cross_entropy", 500)], ids=lambda v: getattr(v, "__name__", str(v)))
+def test_each_mini_batchs_loss_is_the_loss_its_step_saw(optimizer, loss, batch):
+    """record_batches: J of every mini-batch at the θ its gradient was taken at (Nesterov:
+    the look-ahead point), computed after the epoch from the scores backprop kept."""
+    from engine.training import Trainer
+
+    X, y, _, _ = moons()
+    net = MLP([2, 8, 8, 2], loss=loss, seed=0)
+    reference = net.copy()
+    trainer = Trainer(net, optimizer, X, y, batch_size=batch, seed=5, record_batches=True)
+    records = [trainer.run_epoch() for _ in range(2)]
+
+    rng = np.random.default_rng(5)
+    state = optimizer.init(reference.params)
+    expected = []
+    for _ in range(2):
+        order = rng.permutation(len(X))
+        expected.append([])
+        for start in range(0, len(X), batch):
+            rows = order[start:start + batch]
+
+            def grad_fn(theta, rows=rows, seen=expected[-1]):
+                reference.params = theta
+                seen.append(reference.loss(X[rows], y[rows]))
+                return reference.loss_and_grad(X[rows], y[rows])[1]
+
+            theta, state = optimizer.step(reference.params.copy(), grad_fn, state)
+            reference.params = theta
+    for record, losses in zip(records, expected, strict=True):
+        assert len(record.batch_losses) == -(-len(X) // batch)
+        np.testing.assert_allclose(record.batch_losses, losses, rtol=1e-9, atol=1e-15)
+    # without record_batches: nothing recorded (a step keeps its speed)
+    plain = Trainer(MLP([2, 8, 8, 2], seed=0), SGD(lr=0.1), X, y, batch_size=16, seed=5)
+    assert plain.run_epoch().batch_losses.size == 0
+
+
+def test_each_epoch_records_the_size_of_the_weights():
+    X, y, _, _ = moons()
+    net = MLP([2, 8, 8, 2], seed=0)
+    record = next(fit(net, Momentum(lr=0.05, momentum=0.9), X, y, epochs=1, batch_size=16,
+                      seed=1, l2=0.01))
+    weights = np.concatenate([layer.W.ravel() for layer in net.layers])  # not the biases
+    assert record.weight_l2 == pytest.approx(np.sqrt(np.sum(weights ** 2)), rel=1e-12)
+    assert record.weight_l1 == pytest.approx(np.sum(np.abs(weights)), rel=1e-12)

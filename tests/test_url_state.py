@@ -114,6 +114,8 @@ def test_a_link_accepts_exactly_the_numbers_its_widget_can_show(page, query):
         field = fields.get(widget.key)
         if field is None or widget.min is None or widget.max is None:
             continue  # the playground's start x, y: no fixed range (moved onto the map)
+        if page == "pages/playground.py" and widget.key == "step":
+            continue  # its range is the race's length: held to it in sidebar._shown_step
         for inside in (widget.min, widget.max):
             field.parse(field.format(type(widget.value)(inside)))
         # just outside: one step, and for whole numbers one unit (steps=5 under a 10)

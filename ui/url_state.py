@@ -36,13 +36,24 @@ class Field:
 
 
 def _number(text: str, integer: bool = False) -> float | int:
-    """float(text) or int(text), with a message for the page rather than Python's own
-    ("invalid literal for int() with base 10: '1e3'")."""
+    """float(text), or for `integer` a whole number however it is written ("1000", "1e3"),
+    with a message for the page rather than Python's own ("invalid literal for int() with
+    base 10: '1e3'"). A number too large for a float ("1e999") comes back as ±inf, for the
+    range check to call it too large or too small, not "not a whole number"."""
     try:
-        return int(text) if integer else float(text)
+        value = float(text)
     except ValueError:
-        kind = "a whole number" if integer else "a number"
-        raise ValueError(f"{text!r} is not {kind}") from None
+        raise ValueError(f"{text!r} is not a number") from None
+    if not integer or math.isinf(value):
+        return value
+    if math.isnan(value):
+        raise ValueError(f"{text!r} is not a number")
+    if not value.is_integer():
+        raise ValueError(f"{text!r} is not a whole number")
+    try:
+        return int(text)  # exact, also beyond 2⁵³
+    except ValueError:
+        return int(value)
 
 
 def number_in(options: Sequence[float]) -> Callable[[str], float]:
@@ -61,8 +72,10 @@ def number_between(low: float, high: float, *, integer: bool = False) -> Callabl
         value = _number(text, integer)
         if math.isnan(value):
             raise ValueError(f"{text!r} is not a number")
-        if not (math.isfinite(value) and low <= value <= high):
-            raise ValueError(f"{text} is outside {low:g} … {high:g}")
+        if value > high:
+            raise ValueError(f"{text} is too large: the largest is {high:g}")
+        if value < low:
+            raise ValueError(f"{text} is too small: the smallest is {low:g}")
         return value
     return parse
 

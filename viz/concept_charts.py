@@ -86,9 +86,11 @@ def why_cross_entropy(height: int = 360) -> tuple[Figure, Figure]:
 
 
 def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
-                   height: int = 410) -> Figure:
-    """Side by side, one panel per heading (an initialization): one line per activation,
-    a per-layer magnitude from layer 1 (input side) up, with one legend for all."""
+                   row_height: int = 300) -> Figure:
+    """One panel per heading (an initialization), up to three side by side and four as
+    two rows of two (four in a row were too narrow to read on a phone): one line per
+    activation, a per-layer magnitude from layer 1 (input side) up, one legend for all."""
+    columns = 2 if len(panels) == 4 else max(len(panels), 1)
     grid = []
     layers = max((len(v) for profiles in panels.values() for v in profiles.values()), default=0)
     every = 1 if layers <= 10 else 5  # a tick on every layer of a shallow network
@@ -114,11 +116,12 @@ def layer_profiles(panels: dict[str, dict[str, np.ndarray]], y_title: str,
                 trace.update(mode="lines+markers", marker={"size": 6}, cliponaxis=False)
                 notes.append(_zero_note(name, np.flatnonzero(zero) + 1, len(zero), len(notes)))
         # a fixed x range: markers would widen the axis of their panel alone
-        grid.append(Panel(f"<b>{heading}</b>", y_title if i == 0 else None, traces,
-                          log_y=True, x_title="layer m (1 = next to the input)",
+        grid.append(Panel(f"<b>{heading}</b>", y_title if i % columns == 0 else None, traces,
+                          log_y=True, x_title="layer m (1: input side)"
+                          if i // columns == -(-len(panels) // columns) - 1 else "",
                           x_axis={"dtick": every, "range": [1, max(layers, 2)]},
                           notes=notes))
-    return panel_grid(grid, columns=len(grid), row_height=height - 60, hovermode="closest")
+    return panel_grid(grid, columns=columns, row_height=row_height, hovermode="closest")
 
 
 def _zero_note(name: str, layers: np.ndarray, count: int, below: int) -> dict:

@@ -128,26 +128,74 @@ def axis(label: str | None = None, *, log: bool = False, grid: bool = True, **mo
 
 
 PLAIN_LOG_RANGE = (1e-3, 1e4)  # a log axis within it is labelled in decimals
+MIN_LOG_TICKS = 3  # labelled ticks a log axis spanning less than two decades gets
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def log_ticks(traces: Sequence[dict]) -> dict:
-    """Tick settings for a log axis showing these traces' y values. Across less than two
-    decades plotly.js labels every digit between powers of ten, and complete labels
-    (0.2, 3×10⁻², …) then overlap: "D2" labels 1, 2 and 5 of each decade instead.
-    Values between 0.001 and 10 000 get plain decimals: 0.05 and 20 rather than the
-    powers' 5×10⁻² and 2×10."""
+def log_ticks(traces: Sequence[dict], y_range: Sequence[float] | None = None) -> dict:
+    """Tick settings for a log axis showing these traces' y values (or the axis's fixed
+    `y_range`, log₁₀ of its ends), so that it always has labelled ticks.
+
+    Across two decades or more plotly.js labels the powers of ten, at least two of them.
+    Across less it labels 1, 2 and 5 of each decade (dtick "D2"; its complete labels
+    overlap), and across less than one decade that can be one label or none: the
+    Rastrigin race's gap 24.0 … 47.4 had no number on its axis. Such an axis gets its
+    ticks written out: 1, 2 and 5 of each decade where that makes MIN_LOG_TICKS, else
+    evenly spaced round numbers (25, 30, 35, 40, 45). An axis of one value is widened
+    around it. Values between 0.001 and 10 000 get plain decimals: 0.05 and 20 rather
+    than the powers' 5×10⁻² and 2×10."""
     values: list[np.ndarray] | np.ndarray  # the traces' arrays, then all of them in one
-    values = [np.asarray(t["y"], dtype=np.float64) for t in traces if len(t.get("y", ()))]
-    values = np.concatenate(values) if values else np.empty(0)
+    if y_range is not None:
+        values = 10.0 ** np.asarray(y_range, dtype=np.float64)
+    else:
+        values = [np.asarray(t["y"], dtype=np.float64) for t in traces if len(t.get("y", ()))]
+        values = np.concatenate(values) if values else np.empty(0)
     values = values[np.isfinite(values) & (values > 0)]
     if not len(values):
         return {}
-    ticks = {}
-    if np.log10(values.max() / values.min()) < 2:
-        ticks["dtick"] = "D2"
-    if values.min() >= PLAIN_LOG_RANGE[0] and values.max() <= PLAIN_LOG_RANGE[1]:
-        ticks["exponentformat"] = "none"
-    return ticks
+    low, high = float(values.min()), float(values.max())
+    plain = low >= PLAIN_LOG_RANGE[0] and high <= PLAIN_LOG_RANGE[1]
+    if high / low >= 100:
+        return {"exponentformat": "none"} if plain else {}
+    ticks: dict = {}
+    if high / low < 1.2 and y_range is None:  # (nearly) one value: show a band around it
+        middle = float(np.sqrt(low * high))
+        low, high = middle / 1.25, middle * 1.25
+        ticks["range"] = [float(np.log10(low)), float(np.log10(high))]
+    values_at = _short_log_ticks(low, high)
+    return {**ticks, "tickmode": "array", "tickvals": values_at,
+            "ticktext": [_tick_text(v, plain) for v in values_at]}
+
+
+def _short_log_ticks(low: float, high: float) -> list[float]:
+    """At least MIN_LOG_TICKS round numbers in [low, high] (high / low < 100)."""
+    def inside(value: float) -> bool:
+        return low * (1 - 1e-9) <= value <= high * (1 + 1e-9)
+
+    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    ticks = [_round(m * 10.0**k) for k in decades for m in (1, 2, 5) if inside(m * 10.0**k)]
+    if len(ticks) >= MIN_LOG_TICKS:
+        return ticks
+    top = int(np.ceil(np.log10(high - low)))
+    for step in (m * 10.0**k for k in range(top, top - 4, -1) for m in (5, 2, 1)):
+        first, last = int(np.ceil(low / step - 1e-9)), int(np.floor(high / step + 1e-9))
+        if last - first + 1 >= MIN_LOG_TICKS:
+            return [_round(n * step) for n in range(first, last + 1)]
+    return ticks  # not reached: a step of a thousandth of the span gives hundreds
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.12g}")  # 3 × 0.1 is 0.30000000000000004
+
+
+def _tick_text(value: float, plain: bool) -> str:
+    """0.05 or 20 on an axis within PLAIN_LOG_RANGE; else 2×10⁻⁵ as plotly.js writes it."""
+    if plain:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:e}".split("e")  # 2.500000e-05
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa}×{power}"
 
 
 def line(x, y, name: str, color: str, *, width: float = 2, dash: str | None = None,
@@ -271,7 +319,7 @@ def panel_grid(panels: Sequence[Panel], *, columns: int = 2, row_height: int = 3
         data += [{**trace, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"} for trace in traces]
         spec[f"xaxis{suffix}"] = axis(panel.x_title, domain=[left, left + width],
                                       anchor=f"y{suffix}", **panel.x_axis)
-        ticks = log_ticks(panel.traces) if panel.log_y else {}
+        ticks = log_ticks(panel.traces, panel.y_axis.get("range")) if panel.log_y else {}
         spec[f"yaxis{suffix}"] = axis(panel.y_title, log=panel.log_y, domain=[bottom, top],
                                       anchor=f"x{suffix}", **{**ticks, **panel.y_axis})
         spec["annotations"].append({

@@ -22,6 +22,7 @@ from viz.figure import (
     corner_note,
     figure,
     line,
+    log_ticks,
     numbers,
     panel_grid,
     title,
@@ -70,13 +71,36 @@ def _prefix(label: str, runs: dict) -> str:
     return f"{label}: " if len(runs) > 1 else ""
 
 
+# Loss axes start at 0: zoomed in on the last epochs' values, 1 % of noise looked like
+# spikes. The user can still zoom in (the curves keep their uirevision).
+_FROM_ZERO = {"rangemode": "tozero"}
+CHANGE_COLOR = "#7c3aed"
+
+
+def _change_marks(marks: Sequence[tuple[int, str]], last: int) -> tuple[list, list]:
+    """A dashed line after each epoch at which settings changed, labelled at the top (the
+    labels step down, so that neighbours do not cover each other)."""
+    shapes, notes = [], []
+    for k, (epoch, text) in enumerate(marks):
+        shape, note = vline(epoch + 0.5, CHANGE_COLOR, text)
+        shape["line"]["dash"] = "dash"
+        note.update(y=0.9 - 0.09 * (k % 4), xanchor="left" if epoch <= last / 2 else "right",
+                    font={"size": 11, "color": CHANGE_COLOR},
+                    bgcolor="rgba(255, 255, 255, 0.85)")
+        shapes.append(shape)
+        notes.append(note)
+    return shapes, notes
+
+
 def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None = None,
                test_losses: dict[str, float] | None = None,
-               tested_epochs: dict[str, int] | None = None) -> Panel:
+               tested_epochs: dict[str, int] | None = None,
+               marks: Sequence[tuple[int, str]] = ()) -> Panel:
     """Training and validation loss per epoch for one or two runs, with a line at each
     run's best epoch (`best_epochs`, for early stopping). A test loss sits at the epoch
     whose weights it tested (`tested_epochs`; by default the last one): early stopping
-    and a divergence give the network back its best weights."""
+    and a divergence give the network back its best weights. `marks` are (epoch, text):
+    settings changed after that epoch (a line between it and the next)."""
     traces = []
     for i, (label, history) in enumerate(runs.items()):
         records, prefix = plottable(history), _prefix(label, runs)
@@ -101,8 +125,9 @@ def loss_panel(runs: dict[str, Sequence], *, best_epochs: dict[str, int] | None 
         note["xanchor"] = "left" if best <= last / 2 else "right"
         shapes.append(shape)
         notes.append(note)
-    return Panel("Loss per epoch", "loss J", traces, x_title="epoch", shapes=shapes,
-                 notes=notes)
+    changed, labels = _change_marks(marks, last)
+    return Panel("Loss per epoch", "loss J", traces, x_title="epoch", shapes=shapes + changed,
+                 notes=notes + labels, y_axis=_FROM_ZERO)
 
 
 def accuracy_panel(runs: dict[str, Sequence]) -> Panel:
@@ -116,12 +141,14 @@ def accuracy_panel(runs: dict[str, Sequence]) -> Panel:
 _PERCENT = {"range": [0, 1.02], "tickformat": ".0%"}
 
 
-def gradient_panel(runs: dict[str, Sequence]) -> Panel:
+def gradient_panel(runs: dict[str, Sequence], *, title: str | None = None,
+                   in_legend: bool = True, y_range: Sequence[float] | None = None) -> Panel:
     """‖∂J/∂W^m‖ per layer m and epoch, log scale: vanishing gradients sink to the bottom.
+    Layers are a colour ramp, from layer 1 (next to the input, dark) to the output layer.
 
     A norm of exactly 0 (dead ReLU units, a zero initialization) is left out, a gap in
     its line, and a note says so: drawn at a tiny floor it would look like a number and
-    stretch the axis down to it."""
+    stretch the axis down to it. `y_range` fixes the axis (log₁₀ of its ends)."""
     traces, zero, nonzero = [], False, False
     for i, (label, history) in enumerate(runs.items()):
         records = plottable(history)
@@ -133,11 +160,13 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
             zeros = norms[:, m] == 0
             trace = line(epochs, np.where(zeros, np.nan, norms[:, m]),
                          f"{_prefix(label, runs)}layer {m + 1}",
-                         _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2], dtype="f8")
+                         _member_color(m, norms.shape[1]), dash=RUN_DASH[i % 2], dtype="f8",
+                         legendgroup=f"layer {m + 1}", showlegend=in_legend)
             zero, nonzero = zero or bool(zeros.any()), nonzero or not zeros.all()
             traces.append(trace)
-    panel = Panel("Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
-                  log_y=True, x_title="epoch", y_axis={"nticks": 6},
+    y_axis = {"nticks": 6, **({"range": list(y_range)} if y_range is not None else {})}
+    panel = Panel(title or "Gradient per layer, ‖∂J/∂Wᵐ‖ (log scale)", "‖∂J/∂Wᵐ‖", traces,
+                  log_y=True, x_title="epoch", y_axis=y_axis,
                   notes=[corner_note("gaps: exactly 0")] if zero and nonzero else [])
     if zero and not nonzero:  # nothing to draw on a log scale: say so, not a bare axis
         return replace(panel, y_axis=_NO_SCALE, notes=[centre_note(
@@ -145,15 +174,96 @@ def gradient_panel(runs: dict[str, Sequence]) -> Panel:
     return panel
 
 
+def gradient_panels(runs: dict[str, Sequence]) -> list[Panel]:
+    """The gradient panel; for two or more networks (sigmoid vs ReLU), one panel each on
+    the same log scale, so that their heights compare, with one legend entry per layer
+    (it shows or hides that layer in every panel)."""
+    if len(runs) < 2:
+        return [gradient_panel(runs)]
+    values = np.concatenate([np.ravel([r.grad_norms for r in plottable(history)])
+                             for history in runs.values()])
+    values = values[np.isfinite(values) & (values > 0)]
+    y_range, ticks = None, {}
+    if len(values):
+        low, high = np.log10(values.min()), np.log10(values.max())
+        pad = max(0.05 * (high - low), 0.1)
+        y_range = [float(low - pad), float(high + pad)]
+        # the same ticks on both axes, from all their values (log_ticks per panel would
+        # label one in decimals, the other in powers); a label per decade or two over
+        # more than two decades, where 2× and 5× labels crowd a short panel
+        ticks = {"exponentformat": "power", **log_ticks([{"y": values}])}
+        if high - low >= 2:
+            ticks.update(dtick=1 if high - low <= 8 else 2, minorloglabels="none")
+    panels = [gradient_panel({label: history}, title=f"{label}: ‖∂J/∂Wᵐ‖ per layer (log)",
+                             in_legend=i == 0, y_range=y_range)
+              for i, (label, history) in enumerate(runs.items())]
+    return [replace(p, y_axis={**ticks, **p.y_axis}) for p in panels]
+
+
+def weight_panel(runs: dict[str, Sequence], *, l1: bool, l2: bool) -> Panel:
+    """‖w‖₂ (what L2 penalizes) and ‖w‖₁ (L1) per epoch, the weights without the biases."""
+    traces = []
+    for i, (label, history) in enumerate(runs.items()):
+        records = plottable(history)
+        for shown, field, name, color in ((l2, "weight_l2", "‖w‖₂", "#0f766e"),
+                                          (l1, "weight_l1", "‖w‖₁", "#b45309")):
+            if shown:
+                traces.append(line(_epochs(records), [getattr(r, field) for r in records],
+                                   f"{_prefix(label, runs)}{name}", color,
+                                   dash=RUN_DASH[i % 2]))
+    return Panel("Size of the weights per epoch", "norm of w", traces, x_title="epoch",
+                 y_axis=_FROM_ZERO)
+
+
+MAX_BATCH_POINTS = 1500  # per network: the most recent mini-batches
+
+
+def batch_losses(history: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """(x, loss) of every mini-batch step in `history`, x in epochs: batch i of the n in
+    epoch e at e − 1 + (i + 1)/n. A diverged epoch's finite losses are kept: they show
+    the blow-up. The most recent MAX_BATCH_POINTS."""
+    xs, ys = [], []
+    for r in history:
+        n = len(r.batch_losses)
+        if n:
+            xs.append(r.epoch - 1 + np.arange(1, n + 1) / n)
+            ys.append(r.batch_losses)
+    if not xs:
+        return np.empty(0), np.empty(0)
+    x, y = np.concatenate(xs)[-MAX_BATCH_POINTS:], np.concatenate(ys)[-MAX_BATCH_POINTS:]
+    keep = np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def batch_loss_figure(runs: dict[str, Sequence], heading: str, height: int = 320) -> Figure:
+    """Each mini-batch's loss as its step saw it, with the whole training set's loss after
+    each epoch: online SGD's noise against mini-batches' and batch descent's."""
+    traces = []
+    for i, (label, history) in enumerate(runs.items()):
+        prefix = _prefix(label, runs)
+        x, y = batch_losses(history)
+        traces.append(line(x, y, f"{prefix}each mini-batch", "#94a3b8" if i == 0 else "#f59e0b",
+                           width=1))
+        records = [r for r in plottable(history) if len(x) and r.epoch > x[0]]
+        traces.append({**line(_epochs(records), [r.train_loss for r in records],
+                              f"{prefix}training set, after each epoch", "#2563eb",
+                              dash=RUN_DASH[i % 2]), "mode": "lines+markers",
+                       "marker": {"size": 4}})
+    return panel_grid([Panel(heading, "loss J", traces, x_title="epoch", y_axis=_FROM_ZERO)],
+                      columns=1, row_height=height - 60, uirevision="keep")
+
+
 _NO_SCALE = {"showticklabels": False, "showgrid": False, "zeroline": False}
 
 
 
-def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
-    """Bagging: each member's validation loss and accuracy per epoch."""
+def member_panels(runs: dict[str, Sequence], marks: Sequence[tuple[int, str]] = ()
+                  ) -> list[Panel]:
+    """Bagging: each member's validation loss and accuracy per epoch (`marks` as in
+    loss_panel)."""
     panels = []
     for field, heading, y_title, y_axis in (
-            ("loss", "Validation loss per member", "loss J", {}),
+            ("loss", "Validation loss per member", "loss J", _FROM_ZERO),
             ("acc", "Validation accuracy per member", "accuracy", _PERCENT)):
         traces = []
         for i, (label, history) in enumerate(runs.items()):
@@ -162,6 +272,10 @@ def member_panels(runs: dict[str, Sequence]) -> list[Panel]:
                                _member_color(i, len(runs)), legendgroup=label,
                                showlegend=field == "loss"))
         panels.append(Panel(heading, y_title, traces, x_title="epoch", y_axis=y_axis))
+    if marks:
+        last = max((r.epoch for h in runs.values() for r in plottable(h)), default=1)
+        shapes, notes = _change_marks(marks, last)
+        panels[0] = replace(panels[0], shapes=shapes, notes=notes)
     return panels
 
 
@@ -182,8 +296,10 @@ def empty_panels(panels: list[Panel], epochs: int, note: str = START_NOTE) -> li
 
 
 def training_curves(panels: list[Panel]) -> Figure:
-    """The panels side by side in one chart (it redraws every few epochs while training)."""
-    return panel_grid(panels, columns=len(panels), row_height=320,
+    """The panels in one chart (it redraws every few epochs while training): up to three
+    side by side, four as two rows of two."""
+    columns = 2 if len(panels) == 4 else min(len(panels), 3)
+    return panel_grid(panels, columns=columns, row_height=320,
                       uirevision="keep")  # keep the user's zoom while the curves grow
 
 
@@ -226,9 +342,13 @@ def decision_boundary(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.n
                       y: np.ndarray, classes: Sequence[str], *, title: str = "Decision boundary",
                       X_other: np.ndarray | None = None, y_other: np.ndarray | None = None,
                       other_name: str = "validation", height: int = 420,
-                      axis_titles: Sequence[str] = ("x₁", "x₂")) -> Figure:
-    """The input plane coloured by the predicted class (paler = less sure), with the data."""
-    xs, ys, points = boundary_grid(np.vstack([X, X_other]) if X_other is not None else X)
+                      axis_titles: Sequence[str] = ("x₁", "x₂"),
+                      X_test: np.ndarray | None = None,
+                      y_test: np.ndarray | None = None) -> Figure:
+    """The input plane coloured by the predicted class (paler = less sure), with the data:
+    training points filled, `X_other` (validation) as rings and `X_test` as crosses."""
+    shown = [a for a in (X, X_other, X_test) if a is not None and len(a)]
+    xs, ys, points = boundary_grid(np.vstack(shown))
     with np.errstate(all="ignore"):
         proba = np.nan_to_num(predict_proba(points), nan=1.0 / len(classes))
     traces = _class_points(X, y, classes)
@@ -236,8 +356,47 @@ def decision_boundary(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.n
         # y_other comes with X_other
         traces += _class_points(X_other, cast(np.ndarray, y_other), classes,
                                 name_suffix=f" ({other_name})", symbol="circle-open", size=7)
+    if X_test is not None and len(X_test):
+        traces += _class_points(X_test, cast(np.ndarray, y_test), classes,
+                                name_suffix=" (test)", symbol="x-thin-open", size=8)
+        for trace in traces[-len(classes):]:  # a cross is all outline: in its class colour
+            trace["marker"]["line"] = {"color": trace["marker"]["color"], "width": 2}
     return figure(traces, _image_layout(_probability_picture(proba, (GRID, GRID)), xs, ys,
                                         title, height, axis_titles))
+
+
+def resample_map(X: np.ndarray, y: np.ndarray, counts: np.ndarray, classes: Sequence[str],
+                 heading: str, height: int = 420,
+                 axis_titles: Sequence[str] = ("x₁", "x₂")) -> Figure:
+    """One bagging member's bootstrap sample over the training data: every point drawn is
+    a dot, larger the more copies it has (its count on hover); points never drawn are
+    grey crosses."""
+    traces = []
+    for k, name in enumerate(classes):
+        rows = (y == k) & (counts > 0)
+        traces.append({
+            "type": "scatter", "x": numbers(X[rows, 0]), "y": numbers(X[rows, 1]),
+            "mode": "markers", "name": f"{name}: drawn (larger: more copies)",
+            "customdata": numbers(counts[rows], "i4"),
+            "hovertemplate": "drawn %{customdata}×<extra></extra>",
+            "marker": {"color": CLASS_COLORS[k % len(CLASS_COLORS)],
+                       "size": numbers(4 + 4 * np.minimum(counts[rows], 4), "i4"),
+                       "line": {"color": "white", "width": 0.8}}})
+    missing = counts == 0
+    traces.append({
+        "type": "scatter", "x": numbers(X[missing, 0]), "y": numbers(X[missing, 1]),
+        "mode": "markers", "name": "never drawn (missing)", "hoverinfo": "skip",
+        "marker": {"color": "#6b7280", "size": 8, "symbol": "x-thin-open",
+                   "line": {"color": "#6b7280", "width": 1.5}}})
+    return figure(traces, {
+        "template": "none", "height": height, "margin": {"l": 56, "r": 10, "t": 36, "b": 44},
+        "title": title(heading),
+        "xaxis": {"showgrid": False, "zeroline": False, "constrain": "domain",
+                  "title": {"text": axis_titles[0], "standoff": 6}, **PLAIN_AXIS},
+        "yaxis": {"showgrid": False, "zeroline": False, "scaleanchor": "x", "scaleratio": 1,
+                  "constrain": "domain", "title": {"text": axis_titles[1], "standoff": 6},
+                  **PLAIN_AXIS},
+        "legend": {"orientation": "h", "y": -0.16, "x": 0}})
 
 
 def _image_layout(uri, xs, ys, heading, height, axis_titles: Sequence[str]) -> dict:

@@ -13,12 +13,15 @@ from engine.optimizers import OPTIMIZERS
 from viz.figure import Figure, Panel, line, panel_grid, steps_axis
 
 LOG_FLOOR = 1e-16  # a loss gap of exactly 0 cannot sit on a log axis
+WIDTH = 2.5  # the palette's light colours (RMSProp, Adam) need it on white
 
 
 def _line(name: str, y: np.ndarray, *, start: int = 0, dash: str | None = None,
           suffix: str = "") -> dict:
-    trace = line(None, y, OPTIMIZERS[name].label + suffix, OPTIMIZERS[name].color,
-                 dash=dash, legendgroup=name, **steps_axis(start))
+    """A curve in the optimizer's colour and line style (or in `dash`), as on the map."""
+    cls = OPTIMIZERS[name]
+    trace = line(None, y, cls.label + suffix, cls.color, width=WIDTH, dash=dash or cls.dash,
+                 legendgroup=name, **steps_axis(start))
     if len(y) == 1:  # a path that stopped after its start: a line of one point is not drawn
         trace.update(mode="lines+markers", marker={"size": 7})
     return trace
@@ -50,7 +53,7 @@ def effective_step_panel(series) -> Panel:
     """`series`: (name, (steps, 2) array of α/(δ + √r) for x and y)."""
     traces = []
     for name, steps in series:
-        traces.append(_line(name, steps[:, 0], start=1, suffix=" (x)"))
+        traces.append(_line(name, steps[:, 0], start=1, dash="solid", suffix=" (x)"))
         traces.append(_line(name, steps[:, 1], start=1, dash="dot", suffix=" (y)"))
     return Panel("Adaptive rates: step α/(δ + √r), x solid, y dotted (log scale)",
                  "α/(δ + √r)", traces, log_y=True)

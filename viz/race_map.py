@@ -3,9 +3,19 @@
 Payload stays small because nothing is sent twice:
 - the surface is one PNG in `layout.images` (it also survives the animation,
   which a Contour or Heatmap background does not: plotly.js #4491);
-- each optimizer's whole path is drawn once, faintly, as a static trace;
-- a frame carries only what moves: each head and its recent trail;
-- long runs are thinned to at most MAX_FRAMES frames.
+- each optimizer's whole path is drawn once, as a static trace;
+- a frame carries only what moves: each head and its recent trail.
+
+Frames go where the paths move (`frame_steps`): every one of the first EARLY_STEPS
+steps, then a frame each time the paths have moved another FRAME_DISTANCE of the map,
+at most MAX_FRAMES in all. So a zig-zag or a path rolling over a ridge is shown step by
+step, and a long slow crawl in a few frames. Any other step can be shown too: the map
+opens on the step it is given (`focus`), and that step gets a frame of its own.
+
+What lies over what (trace order): the click grid, the legend keys (empty), the
+critical points, the whole paths, the trails, the heads, the look-ahead ghosts, the
+critical points' outlines (so that a head sitting on a saddle, as Newton's does, still
+shows the ✕ through it) and the start.
 """
 
 from __future__ import annotations
@@ -16,19 +26,29 @@ import numpy as np
 
 from engine.optimizers import OPTIMIZERS
 from engine.race import Lane
-from viz.colors import CRITICAL_POINT_STYLE
+from viz.colors import CRITICAL_POINT_STYLE, marked_points
 from viz.figure import PLAIN_AXIS, Figure, numbers
 
-MAX_FRAMES = 80
-# plotly.js lays out and measures every slider step's label on each redraw: 81 of them
-# took the browser ~200 ms. The slider gets every k-th frame (the animation all of them).
-MAX_SLIDER_STEPS = 21
+EARLY_STEPS = 40  # every one of the first steps is a frame: the race's start is its story
+FRAME_DISTANCE = 1 / 150  # then a frame per this much travel, as a share of the map's side
+MAX_FRAMES = 240  # a longer race gets fewer frames (each farther apart), not more
+# plotly.js lays out and measures every slider step's label on each redraw: a redraw of
+# the 7 × 1000 map in Chromium here took 74 ms with 41 slider steps, 129 ms with 237 (one
+# per frame) and 283 ms with 1001 (one per step). So the plotly slider scrubs through at
+# most this many of the frames (the first, the last and the shown one among them); the
+# page's own step slider reaches every step (ui.playground.sidebar.step_slider), and the
+# animation plays every frame.
+MAX_SLIDER_STEPS = 41
 STOPPED_SYMBOL = "square"  # the head of a path that stopped early
-# A head is drawn at 12 px, the start ◇ at 11 px over it. A stopped head is larger, so
-# that a path which stopped at its start still shows its ■ around the ◇.
+# Heads are drawn at 12 px over the critical points (17 px, the global minimum's star
+# 22 px), whose outlines are drawn again over the heads: both show. The start ◇ (11 px)
+# lies over everything. A stopped head is larger, so that a path which stopped at its
+# start still shows its ■ around the ◇.
 HEAD_SIZE, STOPPED_SIZE = 12, 20
+CRITICAL_SIZE, GLOBAL_MINIMUM_SIZE = 17, 22
+PATH_WIDTH, TRAIL_WIDTH = 2.5, 5  # a whole path; its last few frames, thicker
 TRAIL_FRAMES = 4  # a head drags the steps of its last few frames behind it
-FRAME_MS = 60
+FRAME_MS = 50  # 240 frames play in 12 s; the first 40 steps in 2
 # Invisible points that turn a click on the map into a start point: CLICK_CELLS square
 # cells along the map's shorter side (0.4 apart on −3…3) and as many along the longer one.
 # The hover label shows the exact point, and the start can also be typed. plotly.js draws
@@ -39,34 +59,65 @@ CLICK_CELLS = 15
 # (plotly.js's default is 20). A map's plot is at most 576 px along its shorter side
 # (about 500 px in a 1400 × 1000 window), so a cell is at most 576 / 15 ≈ 38 px wide and
 # no click is farther than half its diagonal, 27 px, from a point's centre. A marked
-# point catches clicks within its radius plus this: the star, 38 px.
+# point catches clicks within its radius plus this: the star, 39 px.
 HOVER_DISTANCE = 28
 MAX_PATH_POINTS = 1500  # longer whole paths are thinned evenly (zig-zags are short runs)
-MAX_TRAIL_POINTS = 60
-MAX_MARKED_POINTS = 25  # more critical points than this (Rastrigin): mark only the minima
+MAX_TRAIL_POINTS = 30
 
 
-def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
-    """The steps shown by the frames: all of them for short runs, evenly thinned otherwise."""
-    count = min(steps, max_frames)
-    return np.unique(np.round(np.linspace(0, steps, count + 1)).astype(int))
+def travelled(lanes: list[Lane], bounds) -> np.ndarray:
+    """How far the paths have moved by each step, together: the sum over steps of the
+    longest move any path made in that step, on the map (moves off it are clipped to
+    its edge), as a share of the map's longer side. 0 at step 0."""
+    (x0, x1), (y0, y1) = bounds
+    low, high, side = np.array([x0, y0]), np.array([x1, y1]), max(x1 - x0, y1 - y0)
+    moves = np.zeros(len(lanes[0].positions) - 1) if lanes else np.zeros(0)
+    for lane in lanes:
+        path = np.clip(lane.positions[:lane.last_step + 1], low, high)
+        step = np.linalg.norm(np.diff(path, axis=0), axis=1) / side
+        np.maximum(moves[:len(step)], step, out=moves[:len(step)])
+    return np.concatenate([[0.0], np.cumsum(moves)])
 
 
-def _every_kth(steps: np.ndarray, limit: int) -> list[int]:
-    """At most `limit` of `steps`, evenly spaced, the first and the last included."""
-    stride = -(-(len(steps) - 1) // max(limit - 1, 1)) or 1
-    picked = list(steps[::stride])
-    if picked[-1] != steps[-1]:
-        picked.append(steps[-1])
-    return [int(s) for s in picked]
+def frame_distance(progress: np.ndarray) -> float:
+    """The travel between frames after the first EARLY_STEPS: FRAME_DISTANCE, or more if
+    that would make more than MAX_FRAMES frames."""
+    early = min(EARLY_STEPS, len(progress) - 1)
+    budget = MAX_FRAMES - (early + 1) - 2  # besides the early frames, the last and the focus
+    # the marks k·distance past progress[early] number at most (travel / distance) + 1
+    return max(FRAME_DISTANCE, (progress[-1] - progress[early]) / (budget - 1))
+
+
+def frame_steps(progress: np.ndarray, focus: int | None = None) -> np.ndarray:
+    """The steps the animation shows, from `progress` (`travelled`): every one of the
+    first EARLY_STEPS, then the first step by which the paths have moved each further
+    multiple of `frame_distance`, the last step, and `focus`."""
+    steps = len(progress) - 1
+    early = min(EARLY_STEPS, steps)
+    distance = frame_distance(progress)
+    marks = np.arange(np.ceil(progress[early] / distance), progress[-1] / distance + 1e-9)
+    later = np.searchsorted(progress, marks * distance - 1e-12)
+    ends = [steps] if focus is None else [steps, focus]
+    chosen = np.concatenate([np.arange(early + 1), later, np.array(ends)])
+    return np.unique(np.clip(chosen.astype(int), 0, steps))
+
+
+def slider_steps(steps: np.ndarray, shown: int, limit: int = MAX_SLIDER_STEPS) -> list[int]:
+    """At most `limit` of `steps` for the plotly slider, evenly spaced among the frames:
+    the first, the last and `shown` always among them."""
+    if len(steps) <= limit:
+        return [int(s) for s in steps]
+    picked = np.round(np.linspace(0, len(steps) - 1, limit - 1)).astype(int)
+    return sorted({int(s) for s in steps[picked]} | {shown})
 
 
 def _head_markers(lane: Lane, steps: np.ndarray) -> list[dict]:
-    """The head's marker at each step: a larger square once a diverged path has stopped
-    (not an ✕, which marks saddles)."""
+    """The head's marker at each step: its own symbol, or a larger square once a diverged
+    path has stopped (not an ✕, which marks saddles)."""
     stopped = (lane.diverged_at >= 0) & (steps >= lane.last_step)
-    return [{"symbol": STOPPED_SYMBOL, "size": STOPPED_SIZE} if s
-            else {"symbol": "circle", "size": HEAD_SIZE} for s in stopped.tolist()]
+    moving = {"symbol": OPTIMIZERS[lane.name].symbol, "size": HEAD_SIZE}
+    return [{"symbol": STOPPED_SYMBOL, "size": STOPPED_SIZE} if s else moving
+            for s in stopped.tolist()]
 
 
 def _thin(points: np.ndarray, limit: int) -> np.ndarray:
@@ -114,45 +165,61 @@ def click_grid(bounds) -> tuple[np.ndarray, np.ndarray]:
     return gx.ravel(), gy.ravel()
 
 
-def race_map(image_uri: str, bounds, lanes: list[Lane], critical_points=(),
-             start=None, show_look_ahead: bool = False, height: int = 680) -> Figure:
-    """The animated race, as a Plotly figure dict.
+def legend_key(name: str) -> dict:
+    """An optimizer's entry in the legend: its colour, line style and head symbol at full
+    strength. The trace has no points; the path, trail and head join its legend group."""
+    cls = OPTIMIZERS[name]
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "lines+markers",
+            "name": cls.label, "legendgroup": name, "hoverinfo": "skip",
+            "line": {"color": cls.color, "width": PATH_WIDTH + 0.5, "dash": cls.dash},
+            "marker": {"symbol": cls.symbol, "size": HEAD_SIZE, "color": cls.color,
+                       "line": {"color": "#222", "width": 1}}}
 
-    Traces, in order: click grid, critical points, faint full paths, trails, heads,
-    look-ahead ghost, start. Frames update trails, heads and ghost.
-    """
+
+def race_map(image_uri: str, bounds, lanes: list[Lane], critical_points=(),
+             start=None, show_look_ahead: bool = False, height: int = 720,
+             focus: int | None = None) -> Figure:
+    """The animated race, as a Plotly figure dict, open on step `focus` (default: the
+    last step). Frames update trails, heads and ghosts (see the module's docstring)."""
     gx, gy = click_grid(bounds)
     data = [{
         "type": "scatter", "x": numbers(gx), "y": numbers(gy), "mode": "markers",
         "name": "start here", "marker": {"size": 9, "opacity": 0}, "showlegend": False,
         "hovertemplate": "click to start here<br>(%{x:.2f}, %{y:.2f})<extra></extra>"}]
-    data += _critical_points(critical_points)
+    data += [legend_key(lane.name) for lane in lanes]
+    marked = marked_points(critical_points)
+    data += _critical_points(marked)
     for lane in lanes:
+        cls = OPTIMIZERS[lane.name]
         whole = _thin(lane.positions[:lane.last_step + 1], MAX_PATH_POINTS)
         data.append({
             "type": "scatter", "x": numbers(whole[:, 0]), "y": numbers(whole[:, 1]),
-            "mode": "lines", "name": OPTIMIZERS[lane.name].label, "legendgroup": lane.name,
-            "line": {"color": OPTIMIZERS[lane.name].color, "width": 1.5}, "opacity": 0.45,
-            "hoverinfo": "skip"})
-    steps = frame_steps(len(lanes[0].positions) - 1) if lanes else np.array([0])
+            "mode": "lines", "name": cls.label, "legendgroup": lane.name,
+            "showlegend": False, "hoverinfo": "skip",
+            "line": {"color": cls.color, "width": PATH_WIDTH, "dash": cls.dash}})
+    last = len(lanes[0].positions) - 1 if lanes else 0
+    shown = last if focus is None else int(np.clip(focus, 0, last))
+    steps = frame_steps(travelled(lanes, bounds), shown) if lanes else np.array([0])
     ghosts = [p for p in lanes if show_look_ahead and p.look_ahead is not None]
     trails = [_trails(lane, steps) for lane in lanes]
     frames = _frames(lanes, ghosts, steps, trails, first=len(data))
-    last = frames[-1]["data"]
+    now = int(np.searchsorted(steps, shown))
+    opening = frames[now]["data"]
     for lane, lane_trails in zip(lanes, trails, strict=True):
-        x, y = lane_trails[-1]  # the figure opens on the finished race
+        x, y = lane_trails[now]
         data.append({"type": "scatter", "x": x, "y": y, "mode": "lines",
-                     "legendgroup": lane.name, "showlegend": False,
-                     "line": {"color": OPTIMIZERS[lane.name].color, "width": 3.5},
-                     "hoverinfo": "skip"})
-    for lane, head in zip(lanes, last[len(lanes):], strict=False):
+                     "legendgroup": lane.name, "showlegend": False, "hoverinfo": "skip",
+                     "line": {"color": OPTIMIZERS[lane.name].color, "width": TRAIL_WIDTH}})
+    heads = opening[len(lanes):2 * len(lanes)]
+    for lane, head, marker in zip(lanes, heads, _opening_markers(lanes, shown), strict=True):
         label = OPTIMIZERS[lane.name].label
         data.append({
-            **head, "mode": "markers", "legendgroup": lane.name, "showlegend": False,
-            "name": label, "marker": {**head["marker"], "color": OPTIMIZERS[lane.name].color,
-                                      "line": {"color": "white", "width": 1.5}},
+            "type": "scatter", "x": head["x"], "y": head["y"], "mode": "markers",
+            "legendgroup": lane.name, "showlegend": False, "name": label,
+            "marker": {**marker, "color": OPTIMIZERS[lane.name].color,
+                       "line": {"color": "#222", "width": 1.2}},
             "hovertemplate": label + "<br>(%{x:.3f}, %{y:.3f})<extra></extra>"})
-    for lane, ghost in zip(ghosts, last[2 * len(lanes):], strict=True):
+    for lane, ghost in zip(ghosts, opening[2 * len(lanes):], strict=True):
         data.append({
             **ghost, "mode": "markers", "legendgroup": lane.name,
             "name": "Nesterov look-ahead θ + λv", "showlegend": True,
@@ -160,6 +227,7 @@ def race_map(image_uri: str, bounds, lanes: list[Lane], critical_points=(),
                        "line": {"color": OPTIMIZERS[lane.name].color, "width": 2,
                                 "dash": "dot"}},
             "hovertemplate": "look-ahead θ + λv<br>(%{x:.3f}, %{y:.3f})<extra></extra>"})
+    data += _critical_outlines(marked)
     if start is not None:
         data.append({
             "type": "scatter", "x": [float(start[0])], "y": [float(start[1])],
@@ -167,16 +235,22 @@ def race_map(image_uri: str, bounds, lanes: list[Lane], critical_points=(),
             "marker": {"size": 11, "color": "white", "symbol": "diamond",
                        "line": {"color": "black", "width": 1.5}},
             "hovertemplate": "start (%{x:.3f}, %{y:.3f})<extra></extra>"})
-    return {"data": data, "layout": _layout(image_uri, bounds, steps, height),
+    return {"data": data, "layout": _layout(image_uri, bounds, steps, shown, height),
             "frames": frames}
+
+
+def _opening_markers(lanes: list[Lane], shown: int) -> list[dict]:
+    return [_head_markers(lane, np.array([shown]))[0] for lane in lanes]
 
 
 def _frames(lanes, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
     """One frame per step of `steps`: every path's recent trail (from `trails`) and its
-    head, then the look-ahead ghosts; they update the traces from index `first` on. Heads
-    and ghosts are looked up for all frames at once: a map has up to 81 frames of this."""
+    head, then the look-ahead ghosts; they update the traces from index `first` on.
+    A head's marker changes only where its path stops, so only such heads carry one.
+    Heads and ghosts are looked up for all frames at once: a map has up to MAX_FRAMES."""
     heads = [_points_at(lane.positions, lane.last_step, steps) for lane in lanes]
-    markers = [_head_markers(lane, steps) for lane in lanes]
+    markers = [_head_markers(lane, steps) if lane.diverged_at >= 0 else None
+               for lane in lanes]
     looks = [_points_at(lane.look_ahead, lane.last_step, steps) for lane in ghosts]
     traces = list(range(first, first + 2 * len(lanes) + len(ghosts)))
     frames = []
@@ -184,7 +258,7 @@ def _frames(lanes, ghosts, steps: np.ndarray, trails, first: int) -> list[dict]:
         data = [{"type": "scatter", "x": _typed(trail[i][0]), "y": _typed(trail[i][1])}
                 for trail in trails]
         data += [{"type": "scatter", "x": [head[i][0]], "y": [head[i][1]],
-                  "marker": marker[i]}
+                  **({} if marker is None else {"marker": marker[i]})}
                  for head, marker in zip(heads, markers, strict=True)]
         data += [{"type": "scatter", "x": [look[i][0]], "y": [look[i][1]]} for look in looks]
         frames.append({"data": data, "name": str(step), "traces": traces})
@@ -206,24 +280,45 @@ def _points_at(points: np.ndarray, last_step: int, steps: np.ndarray) -> list[li
     return np.round(points[np.minimum(steps, last_step)], 5).tolist()
 
 
-def _critical_points(critical_points) -> list[dict]:
-    points = list(critical_points)
-    if len(points) > MAX_MARKED_POINTS:
-        points = [p for p in points if p.kind == "global minimum"]
-    traces = []
-    for kind, (symbol, color) in CRITICAL_POINT_STYLE.items():
-        chosen = [p for p in points if p.kind == kind]
-        if chosen:
-            traces.append({
-                "type": "scatter", "x": [p.x for p in chosen], "y": [p.y for p in chosen],
-                "mode": "markers", "name": kind,
-                "marker": {"symbol": symbol, "size": 20 if kind == "global minimum" else 13,
-                           "color": color, "line": {"color": "#222", "width": 1.2}},
-                "hovertemplate": f"{kind}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"})
-    return traces
+def _by_kind(points) -> list[tuple[str, str, str, list]]:
+    """(kind, symbol, colour, points) for each kind of critical point that is there."""
+    return [(kind, symbol, color, chosen) for kind, (symbol, color) in
+            CRITICAL_POINT_STYLE.items() if (chosen := [p for p in points if p.kind == kind])]
 
 
-def _layout(image_uri: str, bounds, steps, height: int) -> dict:
+def _critical_size(kind: str) -> int:
+    return GLOBAL_MINIMUM_SIZE if kind == "global minimum" else CRITICAL_SIZE
+
+
+def _critical_points(points) -> list[dict]:
+    return [{"type": "scatter", "x": [p.x for p in chosen], "y": [p.y for p in chosen],
+             "mode": "markers", "name": kind,
+             "marker": {"symbol": symbol, "size": _critical_size(kind), "color": color,
+                        "line": {"color": "#222", "width": 1.2}},
+             "hovertemplate": f"{kind}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"}
+            for kind, symbol, color, chosen in _by_kind(points)]
+
+
+def _critical_outlines(points) -> list[dict]:
+    """The critical points' outlines again, over the heads: a head on a saddle (Newton's)
+    or in a minimum covers the middle of its marker, not its shape."""
+    return [{"type": "scatter", "x": [p.x for p in chosen], "y": [p.y for p in chosen],
+             "mode": "markers", "name": kind, "showlegend": False, "hoverinfo": "skip",
+             "marker": {"symbol": f"{symbol}-open", "size": _critical_size(kind),
+                        "color": "#222", "line": {"width": 1.2}}}
+            for kind, symbol, _, chosen in _by_kind(points)]
+
+
+# The player above the map, in rows that fit a phone's 390 px as well as a desktop: the
+# buttons, then the slider's "step N", then the slider across the map's whole width (side
+# by side, the buttons covered the slider on a phone). Offsets are in pixels (pad), so
+# they do not depend on the figure's size: the slider's rail and "step N" take 70 px
+# above the plot, the buttons 33 px above them (tests/browser measures the boxes).
+BUTTONS_ABOVE_PLOT = 76  # px from the top of the plot to the buttons' bottom edge
+TOP_MARGIN = 116
+
+
+def _layout(image_uri: str, bounds, steps, shown: int, height: int) -> dict:
     (x0, x1), (y0, y1) = bounds
     animate = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                "transition": {"duration": 0}}
@@ -231,20 +326,23 @@ def _layout(image_uri: str, bounds, steps, height: int) -> dict:
             "fromcurrent": True, "mode": "immediate"}
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside",
             **PLAIN_AXIS}
-    scrub = _every_kth(steps, MAX_SLIDER_STEPS)
+    scrub = slider_steps(steps, shown)
     return dict(
-        template="none", height=height, margin={"l": 50, "r": 10, "t": 64, "b": 40},
+        template="none", height=height, margin={"l": 50, "r": 10, "t": TOP_MARGIN, "b": 40},
         xaxis={**axis, "range": [x0, x1], "title": {"text": "x"}},
+        # on a narrow screen the square map is shorter than the plot: it goes to the top,
+        # under the player, and the free space to the legend
         yaxis={**axis, "range": [y0, y1], "title": {"text": "y"},
-               "scaleanchor": "x", "scaleratio": 1},
+               "scaleanchor": "x", "scaleratio": 1, "constraintoward": "top"},
         images=[{"source": image_uri, "xref": "x", "yref": "y", "x": x0, "y": y1,
                  "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch", "layer": "below"}],
-        legend={"orientation": "h", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "y": -0.12, "x": 0, "itemsizing": "constant"},
         hovermode="closest", hoverdistance=HOVER_DISTANCE, dragmode=False,
         clickmode="event+select",
         updatemenus=[{
             "type": "buttons", "direction": "left", "x": 0, "y": 1.0, "xanchor": "left",
-            "yanchor": "bottom", "pad": {"b": 6}, "showactive": False,
+            "yanchor": "bottom", "pad": {"b": BUTTONS_ABOVE_PLOT, "l": 0},
+            "showactive": False,
             "buttons": [
                 {"label": "▶ Play", "method": "animate", "args": [None, play]},
                 {"label": "❚❚ Pause", "method": "animate", "args": [[None], animate]},
@@ -252,11 +350,12 @@ def _layout(image_uri: str, bounds, steps, height: int) -> dict:
                  "args": [None, {**play, "fromcurrent": False}]},
             ]}],
         sliders=[{
-            "active": len(scrub) - 1, "x": 0.28, "len": 0.72, "y": 1.0, "yanchor": "bottom",
-            "pad": {"t": 0, "b": 6}, "ticklen": 0, "minorticklen": 0,
+            "active": scrub.index(shown), "x": 0, "len": 1, "y": 1.0, "yanchor": "bottom",
+            "pad": {"t": 0, "b": 4, "l": 0, "r": 0}, "ticklen": 0, "minorticklen": 0,
             # the labels would overprint: hide them, keep the current value
             "font": {"color": "rgba(0,0,0,0)"},
-            "currentvalue": {"prefix": "step ", "font": {"size": 12, "color": "#1f2937"}},
+            "currentvalue": {"prefix": "step ", "xanchor": "left",
+                             "font": {"size": 13, "color": "#1f2937"}},
             "steps": [{"label": str(s), "method": "animate", "args": [[str(s)], animate]}
                       for s in scrub]}],
     )

@@ -199,3 +199,40 @@ def test_epoch_titles_sit_below_their_tick_labels_with_a_long_legend(page, serve
     assert len(gaps) == 3 and min(gaps) >= 0, gaps
     assert_no_exception(page)
     assert not browser_errors
+
+
+def test_a_slow_training_speed_trains_that_many_epochs_a_second(page, server, browser_errors):
+    """Issue 21: a student can watch slowly. At 2 epochs a second the curve grows by about
+    two points a second, and the setting is in the address."""
+    open_page(page, server, "lab?speed=2&epochs=40")
+    wait_for_charts(page, count=2)
+    start(page)
+    t0 = time.monotonic()
+    wait_for_rerun(page, lambda: progress(page)[0] >= 2, settle=0, what="two epochs")
+    time.sleep(3)
+    epoch, elapsed = progress(page)[0], time.monotonic() - t0
+    assert 2 <= epoch <= 1 + 2 * elapsed + 1, (epoch, elapsed)
+    assert "speed=2" in address(page)
+    page.get_by_role("button", name="❚❚ Pause").click()
+    save_screenshot(page, "lab-slow")
+    assert_no_exception(page)
+    assert not browser_errors
+
+
+def test_a_change_while_training_is_marked_on_the_loss_curve(page, server, browser_errors):
+    open_page(page, server, "lab?speed=5&epochs=60")
+    start(page)
+    wait_for_rerun(page, lambda: progress(page)[0] >= 5, settle=0, what="some epochs")
+    move_slider(page, "α, learning rate", "ArrowLeft", times=2)
+    wait_for_rerun(page, lambda: page.get_by_text("Changed while training").count() == 1,
+                   what="the change's note")
+    marks = page.evaluate("""() => {
+        const gd = Array.from(document.querySelectorAll(
+            '[data-testid="stPlotlyChart"] .js-plotly-plot')).find(
+            g => (g.layout.annotations || []).some(a => String(a.text).includes('α 0.05 →')));
+        return gd ? gd.layout.shapes.filter(s => s.line.dash === 'dash').map(s => s.x0) : [];
+    }""")
+    assert len(marks) >= 1 and all(x % 1 == 0.5 for x in marks), marks
+    save_screenshot(page, "lab-change-marked")
+    assert_no_exception(page)
+    assert not browser_errors

@@ -187,3 +187,83 @@ def test_clicking_the_map_moves_the_start(playground, browser_errors, toward_cel
         "gd => { const t = gd._fullData.find(t => t.name === 'start'); return [t.x[0], t.y[0]]; }")
     assert marker == pytest.approx([float(want[0]), float(want[1])], abs=1e-3)
     assert not browser_errors
+
+
+STEP_SLIDER = "Step shown on the map and in 3D"
+
+
+def boxes(page, selector: str) -> list[dict]:
+    """Page-pixel boxes of the race map's elements matching `selector`."""
+    return chart(page, MAP).evaluate(
+        """(gd, selector) => Array.from(gd.querySelectorAll(selector), e => {
+             const r = e.getBoundingClientRect();
+             return {x: r.left, y: r.top, width: r.width, height: r.height};
+           })""", selector)
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def test_on_a_phone_the_play_buttons_and_the_step_slider_do_not_overlap(browser, server,
+                                                                         browser_errors):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.on("pageerror", lambda error: browser_errors.append(f"page error: {error}"))
+    try:
+        open_page(page, server, f"{PATH}?opts=sgd,momentum,nesterov,adagrad,rmsprop,adam,newton")
+        wait_for_charts(page, count=2)
+        buttons = boxes(page, "g.updatemenu-button")
+        rail = boxes(page, "rect.slider-rail-rect")
+        grip = boxes(page, "rect.slider-grip-rect")
+        label = boxes(page, ".slider-group > text.slider-label")  # "step 300"
+        assert len(buttons) == 3 and len(rail) == len(grip) == len(label) == 1
+        assert label[0]["width"] > 20
+        for button in buttons:
+            for part in (*rail, *grip, *label):
+                assert not overlap(button, part), (button, part)
+        # everything on the phone's screen, the slider's rail a usable width
+        for part in (*buttons, *rail, *grip, *label):
+            assert part["x"] >= 0 and part["x"] + part["width"] <= 390, part
+        assert rail[0]["width"] >= 250
+        area = plot_area(page, MAP)
+        assert area["x"] >= 0 and area["x"] + area["width"] <= 390
+        assert area["y"] > rail[0]["y"] + rail[0]["height"]  # the map below the player
+        save_screenshot(page, "playground-390-all-seven")
+        save_screenshot(page, "race-map-390", chart(page, MAP))
+    finally:
+        context.close()
+    assert not browser_errors
+
+
+def test_the_step_slider_shows_any_single_step(playground, browser_errors):
+    page = playground
+    assert animation_state(page, MAP)["label"] == "step 300"
+    before = chart_signature(page, MAP)
+    shown = move_slider(page, STEP_SLIDER, "ArrowLeft", times=3)
+    assert shown == "297"
+    wait_for_rerun(page, lambda: animation_state(page, MAP)["label"] == "step 297",
+                   what="the map at step 297")
+    assert chart_signature(page, MAP) != before
+    assert "step=297" in address(page)
+    # the map's own slider stands on that frame, and ▶ Play goes on from there
+    state = animation_state(page, MAP)
+    assert 0 < state["active"] < state["last"]
+    chart(page, MAP).locator("g.updatemenu-button", has_text="▶ Play").click()
+    page.wait_for_function(
+        "gd => !gd._transitionData._animationRaf"
+        " && gd.layout.sliders[0].active === gd.layout.sliders[0].steps.length - 1",
+        arg=chart(page, MAP).element_handle(), timeout=30_000)
+    assert animation_state(page, MAP)["label"] == "step 300"
+    assert not browser_errors
+
+
+def test_the_open_tab_is_kept_in_the_address(playground, browser_errors):
+    page = playground
+    page.get_by_role("tab", name="3D view").click()
+    wait_for_rerun(page, lambda: "view=3d" in address(page), what="view=3d in the address")
+    page.get_by_role("tab", name="Race on the map").click()
+    wait_for_rerun(page, lambda: "view=" not in address(page), what="no view in the address")
+    assert not browser_errors

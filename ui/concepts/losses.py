@@ -13,7 +13,7 @@ from engine import losses
 from engine.losses import cross_entropy, entropy, mse, one_hot, softmax
 from ui import url_state
 from viz import concept_charts
-from viz.number_text import number_tex
+from viz.number_text import number_tex, number_text
 
 PAGE = "losses"
 MAX_CLASSES = 5
@@ -91,9 +91,25 @@ def formulas(ex: Explorer) -> None:
              rf"-\log {number_tex(p[t])} = {ce:.3f} \end{{aligned}}")
     st.latex(rf"\mathrm{{MSE}} = \frac{{1}}{{{len(p)}}}\sum_i (y_i - y'_i)^2 = "
              rf"{number_tex(mse(y[None], p[None]))}")
-    right = int(np.argmax(p)) == t
-    st.markdown(f"The prediction is **{'right' if right else 'wrong'}**: the highest "
-                f"probability goes to *{ex.names[int(np.argmax(p))]}*.")
+    st.markdown(verdict(ex))
+
+
+def verdict(ex: Explorer) -> str:
+    """Right, wrong, or a tie: several classes sharing the highest probability (equal
+    scores, up to rounding) is no prediction of one class."""
+    p = ex.probabilities
+    top = np.flatnonzero(np.isclose(p, p.max(), rtol=1e-9, atol=0))  # a slider's 0.1 steps
+    if len(top) > 1:
+        names = [f"*{ex.names[k]}*" for k in top]
+        shared = ", ".join(names[:-1]) + " and " + names[-1]
+        truth = ("the true class is one of them" if ex.true_class in top
+                 else f"the true class, *{ex.names[ex.true_class]}*, is not among them")
+        return (f"The prediction is **a tie**: {shared} share the highest probability, "
+                f"{number_text(p[top[0]])} each, so the network picks none of them "
+                f"({truth}).")
+    right = int(top[0]) == ex.true_class
+    return (f"The prediction is **{'right' if right else 'wrong'}**: the highest "
+            f"probability goes to *{ex.names[int(top[0])]}*.")
 
 
 def cat_and_dog() -> None:

@@ -7,7 +7,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.lab_run import BAGGING, COMPARE, LabRun, history_rows, losses_on_test_set
+from engine.lab_run import (
+    BAGGING,
+    COMPARE,
+    LabRun,
+    history_rows,
+    kept_epochs,
+    losses_on_test_set,
+)
 from engine.weights import networks_to_json, snapshot
 from ui.charts import plotly_chart
 from ui.lab.live_charts import axis_titles
@@ -22,22 +29,48 @@ def after_training(run: LabRun, settings: LabSettings) -> None:
             _bagging_results(run)
         else:
             _test_results(run)
-    table = pd.DataFrame(history_rows(run))
-    if len(table):
-        left, right = st.columns(2)
-        left.download_button("⬇ Download the history (CSV)", table.to_csv(index=False),
+    _downloads(run)
+
+
+def _downloads(run: LabRun) -> None:
+    """The history and the weights, saying what they hold: after a divergence, the epochs
+    before it, and the weights the networks were given back."""
+    rows = history_rows(run)
+    if not rows:
+        return
+    kept = kept_epochs(run)
+    diverged = run.diverged_at()
+    finite = sum(not row["diverged"] for row in rows)
+    left, right = st.columns(2)
+    if finite:
+        left.download_button("⬇ Download the history (CSV)",
+                             pd.DataFrame(rows).to_csv(index=False),
                              file_name="descent-training-history.csv", mime="text/csv",
-                             use_container_width=True)
-        nets = {label: snapshot(net) for label, net in run.nets().items()}
-        about = {"features": run.data.features, "classes": run.data.classes,
-                 "epoch": run.epoch}
-        right.download_button("⬇ Download the trained weights (JSON)",
-                              lambda: networks_to_json(nets, **about),
-                              file_name="descent-network-weights.json",
-                              mime="application/json", on_click="ignore",
-                              use_container_width=True,
-                              help="Every layer's W and b with the architecture: "
-                                   "engine.weights.networks_from_json loads them back.")
+                             use_container_width=True,
+                             help="One row per network and epoch; a diverged epoch is a row "
+                                  "with diverged = True and no losses.")
+        if diverged:
+            left.caption(f"It holds the {finite} epoch{'s' * (finite != 1)} with losses "
+                         "and the diverged one.")
+    else:
+        left.caption(f"No history of losses to download: training diverged in epoch "
+                     f"{min(diverged.values())}, before any epoch ended with a finite loss.")
+    nets = {label: snapshot(net) for label, net in run.nets().items()}
+    epochs = sorted(set(kept.values()))
+    about = {"features": run.data.features, "classes": run.data.classes,
+             "epoch": epochs[-1] if epochs else 0}
+    if diverged and not any(kept.values()):
+        label = "⬇ Download the starting weights (JSON), given back after the divergence"
+    elif diverged:
+        label = "⬇ Download the weights kept (JSON): the best epoch's before the divergence"
+    else:
+        label = "⬇ Download the trained weights (JSON)"
+    right.download_button(label, lambda: networks_to_json(nets, **about),
+                          file_name="descent-network-weights.json",
+                          mime="application/json", on_click="ignore",
+                          use_container_width=True,
+                          help="Every layer's W and b with the architecture: "
+                               "engine.weights.networks_from_json loads them back.")
 
 
 def _symmetry_note(run: LabRun, settings: LabSettings) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 from engine.activations import ACTIVATIONS
 from engine.datasets import DATASETS
 from engine.hyperparameters import HYPERPARAMETERS
-from engine.initializers import INITIALIZERS
+from engine.initializers import INITIALIZERS, LARGE_STD, SMALL_STD
 from engine.lab_run import (
     BAGGING,
     COMPARE,
@@ -22,7 +22,7 @@ from engine.lab_run import (
 )
 from engine.optimizers import OPTIMIZERS
 from ui import url_state
-from ui.lab.csv_input import csv_controls
+from ui.lab.csv_input import csv_controls, csv_given
 
 PAGE = "lab"
 CSV = "csv"  # the user's own file, beside the registry's datasets
@@ -33,6 +33,18 @@ LOSSES = {"cross_entropy": "cross-entropy", "mse": "mean squared error"}
 MODES = {SINGLE: "One network", COMPARE: "Sigmoid vs ReLU", BAGGING: "Bagging ensemble"}
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 0)  # 0: the whole training set
 PENALTIES = (0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1)
+SPEEDS = (0, 1, 2, 5, 10, 20)  # epochs a second; 0: as fast as the machine trains
+
+# The course text's errata, where the lab's settings meet them
+NORMALIZED_ERRATUM = ("The course text prints the bounds as −6/√(m+n) and 6/(m+n); the "
+                      "correct bound is √6/√(m+n) on both sides, as here.")
+VALIDATION_ERRATUM = ("The course text says the validation set is used to minimize the "
+                      "validation *accuracy*; the correct goal is to minimize the validation "
+                      "*loss*, which early stopping watches.")
+INIT_HELP = ("Each layer's W (m inputs, n outputs) is drawn at random; biases start at 0. "
+             "normalized: W ~ U(−√6/√(m+n), +√6/√(m+n)). " + NORMALIZED_ERRATUM
+             + f" He: W ~ N(0, 2/m), made for ReLU. small: N(0, {SMALL_STD:g}²). "
+             f"large: N(0, {LARGE_STD:g}²).")
 
 DEFAULTS = {
     "data": "moons", "n": 300, "noise": 0.2, "data_seed": 0, "arms": 2, "blobs": 3,
@@ -40,6 +52,7 @@ DEFAULTS = {
     "layers": 2, "width": 16, "act": "relu", "init": "normalized", "loss": "cross_entropy",
     "seed": 0, "opt": "momentum", "lr": 0.05, "lam": 0.9, "rho": 0.9, "batch": 32,
     "epochs": 100, "l1": 0.0, "l2": 0.0, "dropout": 0.0, "early": False, "patience": 10,
+    "speed": 0, "test_points": False,
 }
 
 FIELDS = [
@@ -73,6 +86,8 @@ FIELDS = [
     url_state.Field("dropout", url_state.number_between(0.0, 0.8), url_state.format_number),
     url_state.Field("early", url_state.boolean, url_state.format_bool),
     url_state.Field("patience", url_state.number_between(1, 100, integer=True)),
+    url_state.Field("speed", url_state.number_in(SPEEDS), url_state.format_number),
+    url_state.Field("test_points", url_state.boolean, url_state.format_bool),
 ]
 
 
@@ -84,6 +99,8 @@ class LabSettings:
     knobs: Knobs
     mode: str
     members: int
+    speed: float = 0  # epochs a second (0: as fast as it trains)
+    test_points: bool = False  # on the decision boundary
 
     @property
     def run_key(self) -> tuple:
@@ -124,6 +141,10 @@ def controls(notices: list[str]) -> LabSettings:
     side = st.sidebar
     side.header("Data")
     data, data_key = _data_controls(side, notices)
+    side.toggle("Show the test points", key=_key("test_points"),
+                help="The test set (crosses on the decision boundary) takes no part in "
+                     "training or early stopping: it is for the end, to see how the "
+                     "network does on data it has never seen.")
     side.header("Network")
     side.radio("Mode", tuple(MODES), key=_key("mode"), format_func=MODES.get, horizontal=True,
                help="Sigmoid vs ReLU trains two networks that differ only in their activation. "
@@ -139,7 +160,7 @@ def controls(notices: list[str]) -> LabSettings:
         side.selectbox("Activation f", HIDDEN_ACTIVATIONS, key=_key("act"),
                        format_func=lambda name: ACTIVATIONS[name].label)
     side.selectbox("Initialization", tuple(INITIALIZERS), key=_key("init"),
-                   format_func=lambda name: INITIALIZERS[name].label)
+                   format_func=lambda name: INITIALIZERS[name].label, help=INIT_HELP)
     side.selectbox("Loss", tuple(LOSSES), key=_key("loss"), format_func=LOSSES.get,
                    help="Both act on the softmax output y' = q(c).")
     side.number_input("Weight seed", 0, 99, key=_key("seed"))
@@ -149,7 +170,8 @@ def controls(notices: list[str]) -> LabSettings:
     arch = Architecture(state[_key("layers")], state[_key("width")], state[_key("act")],
                         state[_key("init")], state[_key("loss")], int(state[_key("seed")]))
     _save_url()
-    return LabSettings(data, data_key, arch, knobs, mode, int(state[_key("members")]))
+    return LabSettings(data, data_key, arch, knobs, mode, int(state[_key("members")]),
+                       state[_key("speed")], bool(state[_key("test_points")]))
 
 
 def _save_url() -> None:
@@ -173,10 +195,8 @@ def _data_controls(side, notices: list[str]) -> tuple[LabData, tuple]:
             return labdata, ("csv", state.get("lab_csv_hash"), tuple(data.features),
                              state[_key("val")], state[_key("test")])
         notices.append("Until a CSV file can be used, the lab trains on two moons."
-                       if any(state.get(k) for k in ("lab_csv_file", "lab_csv_text"))
-                       or state.get("lab_csv_table") is not None
-                       else "Upload or paste a CSV file to train on it; until then the lab "
-                       "uses two moons.")
+                       if csv_given() else "Upload or paste a CSV file to train on it; until "
+                       "then the lab uses two moons.")
         name = "moons"
     side.slider("Points", 50, 1000, key=_key("n"), step=50)
     side.slider("Noise", 0.0, 0.5, key=_key("noise"), step=0.05)
@@ -220,12 +240,18 @@ def _training_controls(side) -> Knobs:
                        format_func=lambda q: "all (batch GD)" if q == 0 else
                        ("1 (online SGD)" if q == 1 else str(q)))
     side.slider("Epochs", 10, 1000, key=_key("epochs"), step=10)
-    side.select_slider("L1 strength", PENALTIES, key=_key("l1"), format_func=lambda v: f"{v:g}")
-    side.select_slider("L2 strength", PENALTIES, key=_key("l2"), format_func=lambda v: f"{v:g}")
+    penalty = ("Training minimizes Ĵ(θ) = J(θ) + λ₂·½‖w‖₂² + λ₁·½‖w‖₁ over the weights w "
+               "(not the biases): the course text's Ω(θ) = ½‖w‖₂² for L2 and ½‖w‖₁ for L1. "
+               "It writes L2's strength as α, (α/2)wᵀw; here it is λ₂, as α is the "
+               "learning rate.")
+    side.select_slider("L1 strength λ₁", PENALTIES, key=_key("l1"),
+                       format_func=lambda v: f"{v:g}", help=penalty)
+    side.select_slider("L2 strength λ₂", PENALTIES, key=_key("l2"),
+                       format_func=lambda v: f"{v:g}", help=penalty)
     side.slider("Dropout p (input and hidden units)", 0.0, 0.8, key=_key("dropout"), step=0.05)
     side.toggle("Early stopping", key=_key("early"),
                 help="Stop when the validation loss has not improved for `patience` epochs, "
-                     "and keep the best weights.")
+                     "and keep the best weights. " + VALIDATION_ERRATUM)
     if state[_key("early")]:
         side.slider("Patience (epochs)", 1, 100, key=_key("patience"))
     return Knobs(opt, tuple(sorted(hyper.items())), state[_key("batch")] or None,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from engine.lab_run import LabRun, advance, apply_knobs, can_continue, new_run
 from ui.lab.live_charts import draw
-from ui.lab.sidebar import LabSettings
+from ui.lab.sidebar import SPEEDS, LabSettings
 
 REFRESH_SECONDS = 0.25
 RUN = "lab_run"
@@ -38,8 +38,12 @@ def _reset() -> None:
     st.session_state[RUN] = None
 
 
+def _speed_text(speed: float) -> str:
+    return "full speed" if not speed else f"{speed:g} epoch{'s' if speed != 1 else ''}/s"
+
+
 def buttons(run: LabRun, settings: LabSettings) -> None:
-    start, reset, _ = st.columns([1, 1, 4])
+    start, reset, speed = st.columns([1, 1, 2], vertical_alignment="bottom")
     if run.status == "ready":
         start.button("▶ Start training", type="primary", on_click=_set_status,
                      args=("running",), use_container_width=True)
@@ -49,16 +53,25 @@ def buttons(run: LabRun, settings: LabSettings) -> None:
     elif run.status == "paused":
         start.button("▶ Resume", type="primary", on_click=_set_status, args=("running",),
                      use_container_width=True)
+    elif run.all_diverged:
+        start.button("✗ Diverged", disabled=True, use_container_width=True)
     else:
         start.button("✓ Finished", disabled=True, use_container_width=True)
     reset.button("⟲ Reset", on_click=_reset, use_container_width=True,
                  help="Back to epoch 0 with fresh initial weights from the weight seed.")
+    # its value is read (and written to the URL) with the sidebar's settings
+    speed.select_slider("Training speed", SPEEDS, key="lab_speed", format_func=_speed_text,
+                        help="Epochs a second: slow enough to watch each epoch change the "
+                             "curves and the boundary. Full speed trains as fast as the "
+                             "machine can, still showing the curves grow.")
 
 
 def live_training(run: LabRun, settings: LabSettings) -> None:
     """Train a little, then redraw the charts: a fragment that reruns on a timer while
     the run is running (once otherwise)."""
-    every = REFRESH_SECONDS if run.status == "running" else None
+    speed = settings.speed
+    every = (max(REFRESH_SECONDS, 1 / speed) if speed else REFRESH_SECONDS) \
+        if run.status == "running" else None
 
     @st.fragment(run_every=every)
     def view() -> None:
@@ -70,7 +83,7 @@ def live_training(run: LabRun, settings: LabSettings) -> None:
             # results and defines this fragment again without a timer.
             st.rerun(scope="app")
         if current.status == "running":
-            advance(current, settings.knobs.epochs)
+            advance(current, settings.knobs.epochs, per_second=speed or None)
         draw(current, settings)
 
     view()

@@ -12,9 +12,18 @@ from engine.lr_search import Advice, Trial, search_smaller_lr
 from engine.newton_diagnosis import NewtonDiagnosis, NewtonTrouble, diagnose_newton
 from engine.optimizers import OPTIMIZERS
 from engine.race import Lane
-from engine.verdicts import CURABLE, Divergence, divergence_kind, minima_of
+from engine.verdicts import (
+    CURABLE,
+    Divergence,
+    MapExit,
+    divergence_kind,
+    left_map,
+    minima_of,
+    singular_stop,
+)
 from surfaces import Surface
 from ui.playground import race
+from ui.playground.results import exit_text, point_text
 from ui.playground.sidebar import Settings
 from viz.number_text import scientific_text
 
@@ -26,10 +35,14 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
     advice = _smaller_lr_advice(surface, [lane for lane in lanes if lane.name != "newton"
                                           and kinds[lane.name] in CURABLE], settings)
     messages = []
+    downhill: list[tuple[str, str]] = []  # said together: the saddle sends five paths off
     for lane in lanes:
         kind = kinds[lane.name]
         label = OPTIMIZERS[lane.name].label
         k = lane.diverged_at
+        left = left_map(surface.bounds, lane) if kind is not None else None
+        # where it was last seen, when it stopped out of the picture
+        seen = f" It {exit_text(left)}, where it went out of the picture." if left else ""
         if kind == Divergence.START:
             messages.append(f"{label}: f or its gradient is undefined (or too large to "
                             "compute) at the start point; pick another start.")
@@ -37,31 +50,65 @@ def divergence_messages(surface: Surface, lanes: list[Lane], settings: Settings)
             messages.append(f"{label} stopped at step {k}: the Hessian is singular there "
                             "(no curvature to jump with). A damping μ > 0 makes the step "
                             "defined.")
+        elif kind == Divergence.SINGULAR_F:
+            messages.append(singular_message(label, surface, lane))
         elif kind == Divergence.DOWNHILL:
-            messages.append(f"{label} ran off the map downhill at step {k}: this surface "
-                            "keeps falling in that direction, so there is no minimum to find "
-                            "there.")
+            where = (f"at step {left.step}, at {point_text(left.point)}" if left else
+                     f"at step {k}")
+            downhill.append((label, where))
         elif kind in CURABLE and lane.name == "newton":
-            messages.append(newton_message(surface, diagnose_newton(surface, lane)))
+            messages.append(newton_message(surface, diagnose_newton(surface, lane), left))
         elif kind == Divergence.JUMP:
             messages.append(f"{label} stopped at step {k}: its loss was still falling, but "
                             "its next step would have landed far off the map or where f is "
-                            "undefined. Its path stops at its last good point. "
+                            f"undefined.{seen} Its path stops at its last good point. "
                             f"{advice[lane.name]}")
         elif kind == Divergence.UNSTABLE:
             lr = settings.hyper[lane.name]["lr"]
             how = ("its first step already flew off the map" if k == 1 else
                    "each step overshoots by more than the last, until the path flew off "
                    "the map")
-            messages.append(f"{label} diverged at step {k}: with α = {lr:g} {how}. Its path "
-                            f"stops at its last good point. {advice[lane.name]}")
+            messages.append(f"{label} diverged at step {k}: with α = {lr:g} {how}.{seen} Its "
+                            f"path stops at its last good point. {advice[lane.name]}")
+    if downhill:
+        messages.append(_downhill_message(downhill))
     return messages
 
 
-def newton_message(surface: Surface, why: NewtonDiagnosis) -> str:
+def _downhill_message(paths: list[tuple[str, str]]) -> str:
+    """"SGD ran off the map downhill at step 194, at (…): …" for one path (label, where);
+    one message naming each for several."""
+    why = "this surface keeps falling in that direction, so there is no minimum to find there."
+    if len(paths) == 1:
+        (label, where), = paths
+        return f"{label} ran off the map downhill {where}: {why}"
+    labels = [label for label, _ in paths]
+    names = ", ".join(labels[:-1]) + f" and {labels[-1]}"
+    each = "; ".join(f"{label} {where}" for label, where in paths)
+    return f"{names} ran off the map downhill ({each}): {why}"
+
+
+def singular_message(label: str, surface: Surface, lane: Lane) -> str:
+    """The path stopped on the map where f blows up: say so, with the slopes that show it."""
+    why = singular_stop(surface, lane)
+    assert why is not None  # divergence_kind said SINGULAR_F
+    at = point_text(why.point)
+    slope = ("undefined or too large to compute" if why.grad_norm == float("inf") else
+             f"{scientific_text(why.grad_norm)}, against about "
+             f"{scientific_text(why.nearby_grad_norm)} only {why.radius:.2g} away")
+    return (f"{label} stopped at step {lane.diverged_at}, at {at}: f is singular there (its "
+            f"slope ‖∇f‖ there is {slope}), so its next step would have been flung far away. "
+            "No learning rate settles at such a point: its path stops at its last good "
+            "point. Pick another start or formula.")
+
+
+def newton_message(surface: Surface, why: NewtonDiagnosis, left: MapExit | None = None
+                   ) -> str:
     """Why Newton left the map: α > 1 past a target on the map, f curving downward on
-    its way (the quadratic model's flat point is then no minimum), or a far jump."""
-    said = f"Newton stopped at step {why.step}: "
+    its way (the quadratic model's flat point is then no minimum), or a far jump; and
+    where it went out of the picture (`left`), long before it was stopped."""
+    said = (f"Newton {exit_text(left)}, out of the picture, and stopped at step {why.step}: "
+            if left else f"Newton stopped at step {why.step}: ")
     model = "damped local quadratic model" if why.damping else "local quadratic model"
     if why.trouble == NewtonTrouble.OVERSHOT:
         x, y = why.target

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.optimizers import OPTIMIZERS
+from ui.playground.presets import BEYOND
 from ui.playground.sidebar import Settings
 
 
@@ -23,9 +24,12 @@ def rule_panels(settings: Settings) -> None:
 
 
 def rule_panel_text(name: str, hyper: dict[str, float]) -> str:
+    """The rule with `hyper` filled in and what to look for; for Adam and Newton, where
+    the course text stands on them (presets.BEYOND)."""
     optimizer = OPTIMIZERS[name]
+    beyond = f"\n\n:orange[{BEYOND[name]}]" if name in BEYOND else ""
     return (f"**{optimizer.label}**\n\n$$\n{optimizer.rule_latex(hyper)}\n$$\n\n"
-            f":gray[{WHAT_TO_LOOK_FOR[name]}]")
+            f":gray[{WHAT_TO_LOOK_FOR[name]}]{beyond}")
 
 
 WHAT_TO_LOOK_FOR = {

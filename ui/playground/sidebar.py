@@ -11,7 +11,7 @@ from engine.hyperparameters import HYPERPARAMETERS
 from engine.optimizers import OPTIMIZERS
 from surfaces import SURFACES, FormulaError, Surface
 from ui import url_state
-from ui.playground.presets import DEFAULT_FORMULA, PRESETS
+from ui.playground.presets import DEFAULT_FORMULA, PRESETS, picker_help
 from ui.playground.race import CUSTOM, get_surface
 
 SURFACE_CHOICES = (*SURFACES, CUSTOM)
@@ -29,6 +29,7 @@ class Settings:
     steps: int
     start: tuple[float, float]
     show_look_ahead: bool
+    step: int  # the step the map opens on and the 3D view shows (0 … steps)
 
     def race_key(self) -> tuple:
         """The optimizers' settings as a hashable tuple for the race cache."""
@@ -44,6 +45,20 @@ def widget_key(optimizer: str, param: str) -> str:
     return f"{optimizer}_{param}"
 
 
+# The page's two views (st.tabs labels, its key "view") and their names in the URL
+VIEWS = {"map": "Race on the map", "3d": "3D view"}
+
+
+def _parse_view(text: str) -> str:
+    if text not in VIEWS:
+        raise ValueError(f"{text!r} is not one of {', '.join(VIEWS)}")
+    return VIEWS[text]
+
+
+def _format_view(label: str) -> str:
+    return next(name for name, shown in VIEWS.items() if shown == label)
+
+
 FIELDS = [
     url_state.Field("surface", url_state.one_of(SURFACE_CHOICES)),
     url_state.Field("formula", str),
@@ -52,6 +67,8 @@ FIELDS = [
     url_state.Field("x", url_state.number_between(-1e6, 1e6), url_state.format_number),
     url_state.Field("y", url_state.number_between(-1e6, 1e6), url_state.format_number),
     url_state.Field("ghost", url_state.boolean, url_state.format_bool),
+    url_state.Field("step", url_state.number_between(0, MAX_STEPS, integer=True)),
+    url_state.Field("view", _parse_view, _format_view),
     *(url_state.Field(widget_key(name, p), url_state.number_in(HYPERPARAMETERS[p].stops),
                       url_state.format_number)
       for name, cls in OPTIMIZERS.items() for p in cls.hyperparameter_names()),
@@ -73,6 +90,7 @@ def _preset_values(name: str) -> dict:
 def _apply_preset() -> None:
     """Surface changed (or Reset pressed): every setting returns to that surface's preset."""
     name = st.session_state["surface"]
+    st.session_state.pop("step", None)  # the new race is shown to its end
     for key, value in _preset_values(name).items():
         if value is not None:
             st.session_state[key] = value
@@ -117,7 +135,7 @@ def controls() -> tuple[Settings, list[str]]:
 
     chosen = side.multiselect("Optimizers", tuple(OPTIMIZERS), key="opts",
                               format_func=lambda name: OPTIMIZERS[name].label,
-                              placeholder="Choose optimizers to race")
+                              placeholder="Choose optimizers to race", help=picker_help())
     hyper = {}
     for name in chosen:
         with side.expander(f"{OPTIMIZERS[name].label} settings", expanded=len(chosen) <= 2):
@@ -129,26 +147,51 @@ def controls() -> tuple[Settings, list[str]]:
                         help="The point where Nesterov evaluates the gradient.")
     side.button("Reset to this surface's preset", on_click=_apply_preset)
 
+    steps = int(state["steps"])
     settings = Settings(state["surface"], formula, surface, tuple(chosen), hyper,
-                        int(state["steps"]), start, ghost)
+                        steps, start, ghost, _shown_step(steps, notices))
     values = {f.key: state.get(f.key) for f in FIELDS}
     values["formula"] = formula if state["surface"] == CUSTOM else DEFAULT_FORMULA
     defaults = {**_preset_values(state["surface"]), "surface": "two_minima",
-                "formula": DEFAULT_FORMULA}
+                "formula": DEFAULT_FORMULA, "step": steps, "view": VIEWS["map"]}
     if state["surface"] == CUSTOM:
         defaults["x"], defaults["y"] = surface.start
     url_state.save(PAGE, FIELDS, values, defaults)
     return settings, notices
 
 
+def _shown_step(steps: int, notices: list[str]) -> int:
+    """The step the map and the 3D view show, kept within the race: its end unless one
+    was chosen, and still its end when Steps makes the race longer or shorter. (Its
+    slider's range is the race's length, so a link's step is checked here, not on
+    parsing.)"""
+    state = st.session_state
+    step, before = state.get("step"), state.get("_steps_before")
+    if isinstance(step, int) and step > steps and before in (None, steps):
+        notices.append(f"The link's step {step} is past the race's {steps} steps; showing "
+                       f"step {steps}.")  # a shorter race (the Steps slider) says nothing
+    if not isinstance(step, int) or step > steps or step == before:
+        step = steps
+    state["step"], state["_steps_before"] = step, steps
+    return step
+
+
+def step_slider(steps: int) -> None:
+    """The page's own step slider (its value is Settings.step): it reaches every step,
+    where the map's slider and ▶ Play go through the map's frames."""
+    st.slider("Step shown on the map and in 3D", 0, steps, key="step",
+              help="Any step, on the map and in 3D: drag, or press ← / → for one step at a "
+                   "time. The map's ▶ Play and its own slider run through its frames: every "
+                   "step at first, then one each time the paths have moved a little further.")
+
+
 def _surface(side) -> tuple[Surface, str, str | None]:
     """The chosen surface; a bad formula keeps the last good one and explains why."""
     state = st.session_state
     name = state["surface"]
-    side.caption(SURFACES[name].description if name in SURFACES else
-                 "Type any f(x, y): the optimizers race over it on −3 ≤ x, y ≤ 3.")
-    if name != CUSTOM:
+    if name != CUSTOM:  # its description is under the page's title
         return SURFACES[name], "", None
+    side.caption("Type any f(x, y): the optimizers race over it on −3 ≤ x, y ≤ 3.")
     text = side.text_input("f(x, y) =", key="formula", max_chars=200,
                            help="Variables x and y; numbers, pi, e; + − * / **; functions "
                                 "such as sin, cos, exp, log, sqrt, abs, tanh.")
