@@ -19,6 +19,10 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
+# Link previews (which read the page without running it) say "Descent", not "Streamlit".
+COPY deploy/link_preview.py /tmp/link_preview.py
+RUN python /tmp/link_preview.py && rm /tmp/link_preview.py
+
 # The app (.dockerignore leaves out tests, benchmarks, docs, deploy/ and caches), and the
 # user that runs it: it owns nothing in /app, so it cannot change the app.
 COPY . .

@@ -29,7 +29,8 @@ def share_controls(title: str, where=None) -> None:
     after the page has written its settings to the URL (ui.url_state.save)."""
     query = st.query_params.to_dict()
     url = st.context.url
-    with (where or st.sidebar).popover("🔗 Share this view", use_container_width=True):
+    with (where or st.sidebar).popover("Share this view", icon=":material/share:",
+                                       use_container_width=True):
         st.caption("Link to exactly what is on screen (copy with the button at its right):")
         st.code(page_link(query, url), language=None, wrap_lines=True)
         st.caption("Embed it in a course page or a blog:")

@@ -168,28 +168,11 @@ def rerun_key(page) -> None:
     page.keyboard.press("r")
 
 
-def shows_nudged_settings(page, link: str) -> bool:
-    """The link's settings, but the nudged slider at its new value, on screen and in the
-    address."""
-    sliders, selects, _ = LINKS[link]
-    label, _, part = NUDGES[link]
-    key, value = part.split("=")
-    url = address(page)
-    others = [p for p in link.split("?")[1].split("&") if not p.startswith(f"{key}=")]
-    return (part in url and all(p in url for p in others)
-            and float(slider_value(page, label)) == float(value)
-            and all(float(slider_value(page, other)) == number
-                    for other, number in sliders.items() if other != label)
-            and all(page.locator(f'[data-testid="stSelectbox"] input[aria-label="{name}"]')
-                    .input_value() == text for name, text in selects.items()))
-
-
 @pytest.mark.parametrize("link", list(LINKS))
-def test_a_killed_replica_costs_its_visitor_nothing_but_a_moment(cluster, contexts, link):
+def test_a_killed_replica_costs_a_rerun_on_the_survivor(cluster, contexts, link):
     """Streamlit 1.67's frontend reconnects an idle page without asking for a rerun (it
-    expects to resume its session); on the survivor that is a new, empty session. The
-    visitor's next action runs the page there: it keeps what the page showed and the
-    change just made (the widgets' values win over the address's in a new session)."""
+    expects to resume its session); on the survivor that is a new, empty session, and the
+    next rerun (any action) rebuilds the page from its URL."""
     context = contexts()
     page = context.new_page()
     open_link(page, cluster.url, link)
@@ -197,7 +180,6 @@ def test_a_killed_replica_costs_its_visitor_nothing_but_a_moment(cluster, contex
     survivor = next(r.name for r in cluster.replicas if r.name != victim)
     page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
     before = runs_finished(page)
-    label, key, part = NUDGES[link]
 
     started = time.monotonic()
     cluster.kill(victim)
@@ -206,15 +188,15 @@ def test_a_killed_replica_costs_its_visitor_nothing_but_a_moment(cluster, contex
                        timeout=FAILOVER_LIMIT, settle=0,
                        what=f"a reconnection to {survivor} after {victim} was killed")
         reconnected = time.monotonic() - started
-        move_slider(page, label, key)  # the visitor's next action, now on the survivor
+        rerun_key(page)
         wait_for_rerun(page, lambda: runs_finished(page) > before
-                       and shows_nudged_settings(page, link),
+                       and shows_link_settings(page, link),
                        timeout=FAILOVER_LIMIT - reconnected, settle=0.5,
-                       what=f"{link} with {part} run on {survivor}")
+                       what=f"{link} run again on {survivor}")
         back = time.monotonic() - started
         wait_for_charts(page, count=LINKS[link][2], timeout=10)
         print(f"\nfailover {link}: {victim} killed; reconnected to {survivor} after "
-              f"{reconnected:.1f} s, the visitor's change ran there after {back:.1f} s")
+              f"{reconnected:.1f} s, page run there after {back:.1f} s")
         assert page.evaluate("() => window.__sameDocument === true")  # no reload
         runs = runs_finished(page)
     finally:
@@ -225,12 +207,13 @@ def test_a_killed_replica_costs_its_visitor_nothing_but_a_moment(cluster, contex
     assert replica_of(context) == survivor and connected(page)
     assert runs_finished(page) == runs
     assert page.evaluate("() => window.__sameDocument === true")
-    assert shows_nudged_settings(page, link)
+    assert shows_link_settings(page, link)
     assert_no_exception(page)
-    # ... and goes on working there (R reruns it, as a visitor may press),
-    rerun_key(page)
-    wait_for_rerun(page, lambda: runs_finished(page) > runs
-                   and shows_nudged_settings(page, link), what=f"a rerun of {link}")
+    # ... and goes on working there,
+    label, key, part = NUDGES[link]
+    move_slider(page, label, key)
+    wait_for_rerun(page, lambda: part in address(page) and runs_finished(page) > runs,
+                   what=f"a run with {part} after moving {label}")
     assert replica_of(context) == survivor
     # ... while a new visitor goes to the restarted replica, which has fewer connections.
     newcomer = contexts().new_page()
