@@ -9,12 +9,14 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 from engine.losses import softmax_cross_entropy, softmax_mse
 from viz.figure import (
+    PHONE_LEGEND_WIDTH,
     Figure,
     Panel,
     axis,
     corner_note,
     figure,
     hline,
+    legend_rows,
     line,
     numbers,
     panel_grid,
@@ -27,10 +29,16 @@ ACTIVATION_COLORS = {"sigmoid": "#D55E00", "tanh": "#0072B2", "relu": "#009E73"}
 
 
 def _chart(traces, heading: str, height: int, **more) -> Figure:
-    return figure(traces, {"template": "none", "height": height,
-                           "margin": {"l": 60, "r": 10, "t": 40, "b": 45},
+    """A one-panel chart, its legend at the bottom under the x axis's title, with room
+    for the rows it takes on a phone (at y = -0.2 of the plot it sat on that title)."""
+    names = [str(t.get("name", "")) for t in traces
+             if t.get("showlegend", True) and more.get("showlegend", True)]
+    rows = legend_rows(names, PHONE_LEGEND_WIDTH) if len(names) > 1 else 0  # 1: no legend
+    return figure(traces, {"template": "none", "height": height + 22 * rows,
+                           "margin": {"l": 60, "r": 10, "t": 40, "b": 50 + 22 * rows},
                            "title": title(heading),
-                           "legend": {"orientation": "h", "y": -0.2, "x": 0}, **more})
+                           "legend": {"orientation": "h", "yref": "container", "y": 0,
+                                      "yanchor": "bottom", "x": 0}, **more})
 
 
 def softmax_bars(probabilities: np.ndarray, true_class: int, names: Sequence[str]) -> Figure:

@@ -257,17 +257,20 @@ def figure(data: Sequence[dict], layout: dict) -> Figure:
 LEGEND_WIDTH = 900  # px a full-width chart's horizontal legend has, roughly
 
 
-def legend_rows(names: Sequence[str]) -> int:
+PHONE_LEGEND_WIDTH = 300  # px a legend has on a phone (390 px screen), roughly
+
+
+def legend_rows(names: Sequence[str], width: float = LEGEND_WIDTH) -> int:
     """How many rows a horizontal legend of these entries takes, packed left to right:
     each entry is its symbol (~45 px) and its text (~6.2 px a character). Counting
     entries alone (six a row) missed the third row of the lab's compare mode, whose
     names are long, and its "epoch" titles were then drawn over their tick labels."""
     rows, used = 1, 0.0
     for name in names:
-        width = 45 + 6.2 * len(name)
-        if used and used + width > LEGEND_WIDTH:
+        entry = 45 + 6.2 * len(name)
+        if used and used + entry > width:
             rows, used = rows + 1, 0.0
-        used += width
+        used += entry
     return rows
 
 
@@ -287,16 +290,18 @@ class Panel:
 
 
 def panel_grid(panels: Sequence[Panel], *, columns: int = 2, row_height: int = 300,
-               gap: int = 90, **layout) -> Figure:
+               gap: int = 90, legend_width: float = LEGEND_WIDTH, **layout) -> Figure:
     """The panels in a grid, `columns` to a row, each titled, with one legend below.
 
     One chart instead of one per panel: the browser draws each chart in tens of
     milliseconds whatever its size. Traces keep their own `showlegend`; traces that
-    share a `legendgroup` are shown and hidden together from the legend.
+    share a `legendgroup` are shown and hidden together from the legend. The legend,
+    at the chart's bottom, gets room for the rows it takes `legend_width` px wide
+    (PHONE_LEGEND_WIDTH: a chart that must read on a phone, where it wraps more).
     """
     rows = -(-len(panels) // columns)
     extra = 30 * (legend_rows([str(t.get("name", "")) for p in panels for t in p.traces
-                               if t.get("showlegend", True)]) - 1)  # px per legend row
+                               if t.get("showlegend", True)], legend_width) - 1)  # a row
     height = rows * row_height + 60 + extra  # + the legend below
     top_margin, bottom_margin = 36, 100 + extra
     plot = height - top_margin - bottom_margin

@@ -15,6 +15,7 @@ from typing import cast
 import numpy as np
 
 from viz.figure import (
+    PHONE_LEGEND_WIDTH,
     PLAIN_AXIS,
     Figure,
     Panel,
@@ -296,10 +297,11 @@ def empty_panels(panels: list[Panel], epochs: int, note: str = START_NOTE) -> li
 
 
 def training_curves(panels: list[Panel]) -> Figure:
-    """The panels in one chart (it redraws every few epochs while training): up to three
-    side by side, four as two rows of two."""
-    columns = 2 if len(panels) == 4 else min(len(panels), 3)
-    return panel_grid(panels, columns=columns, row_height=320,
+    """The panels in one chart (it redraws every few epochs while training), one under
+    the other: a figure cannot know the screen's width, and side by side on a phone
+    (390 px) three panels were 90 px wide, their titles and y-axis titles over each
+    other. The legend below has room for the rows it takes on a phone."""
+    return panel_grid(panels, columns=1, row_height=280, legend_width=PHONE_LEGEND_WIDTH,
                       uirevision="keep")  # keep the user's zoom while the curves grow
 
 
