@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import url_state
+from ui.page_style import page_style
 from ui.server_tuning import tune_server_once
 
 # What the pages import beyond app.py's own imports, frozen with them (ui/server_tuning.py).
@@ -42,6 +43,7 @@ def run() -> None:
         else f"{page.title} · Descent"
     st.set_page_config(page_title=title)
     url_state.note_page(page.url_path)  # a link from another page is never a late echo
+    page_style()  # wide formulas and tables scroll in their own box on a phone
     page.run()
     tune_server_once(PAGE_MODULES)  # after the first run, with every page imported
 

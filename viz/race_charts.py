@@ -7,6 +7,8 @@ size), and clicking an optimizer in the legend hides it in every panel at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from engine.optimizers import OPTIMIZERS
@@ -60,10 +62,12 @@ def effective_step_panel(series) -> Panel:
 
 
 def race_curves(panels: list[Panel]) -> Figure:
-    """The panels two to a row, with one legend entry per optimizer."""
+    """The panels two to a row, with one legend entry per optimizer. The y axes go
+    untitled: each panel's title names its quantity, and on a phone a y title falls on
+    the panel to its left."""
     in_legend = set()
     for panel in panels:
         for trace in panel.traces:
             trace["showlegend"] = trace["legendgroup"] not in in_legend
             in_legend.add(trace["legendgroup"])
-    return panel_grid(panels)
+    return panel_grid([replace(panel, y_title="") for panel in panels])

@@ -18,12 +18,9 @@ from tests.browser.helpers import (
 PHONE = {"width": 390, "height": 844}
 
 # (name, path, charts at least); "/" is the home page, which has no chart
-PLAYGROUND_OPEN = pytest.mark.xfail(strict=True, reason=(
-    "still wider than a phone: the results table (ui/playground/results.py), the race "
-    "curves' panel titles (viz/race_charts.py) and a slider's input reach 460-560 px"))
 PAGES = [
     ("home", "", 0),
-    pytest.param("playground", "playground", 2, marks=PLAYGROUND_OPEN),
+    ("playground", "playground", 2),
     ("lab", "lab", 2),
     ("lab-compare", "lab?mode=compare", 2),
     ("lab-bagging", "lab?mode=bagging", 1),
