@@ -20,7 +20,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,17 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # deploy/local-cluster runs this from any folder
+    sys.path.insert(0, str(ROOT))
+
+from bench._server import free_port, healthy  # noqa: E402  (one server, one way to probe)
+
 HAPROXY_CFG = ROOT / "deploy" / "haproxy.cfg"
 BEGIN, END = "# >>> replicas", "# <<< replicas"
 COOKIE = "DESCENT"
 SERVER_LINE = "    server {name} 127.0.0.1:{port} check inter 1s fall 2 rise 2 cookie {name}"
 STARTUP_TIMEOUT = 60.0  # seconds for a replica to answer /_stcore/health and run a page
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def normalize_base_path(path: str) -> str:
@@ -58,14 +56,6 @@ def fill_config(text: str, servers: list[tuple[str, int]]) -> str:
         raise ValueError(f"expected one '{BEGIN}' … '{END}' block in {HAPROXY_CFG}")
     block = [SERVER_LINE.format(name=name, port=port) for name, port in servers]
     return "\n".join([*lines[:starts[0]], *block, *lines[ends[0] + 1:]]) + "\n"
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
 
 
 def warm(url: str, timeout: float = STARTUP_TIMEOUT) -> None:

@@ -19,6 +19,15 @@ def test_app_runs_and_shows_title() -> None:
     assert any("neural networks learn" in m.value for m in at.markdown)
 
 
+def in_the_project(script: str) -> str:
+    """What `script` prints, run in a fresh process in the project root: it reads
+    .streamlit/config.toml as the server does."""
+    done = subprocess.run([sys.executable, "-c", script], cwd=APP.parent,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_a_crash_shows_visitors_no_traceback() -> None:
     """The deployed config hides an uncaught exception's message and stack trace (they go
     to the server's log); the page still shows that an error happened, and its type. A
@@ -27,10 +36,7 @@ def test_a_crash_shows_visitors_no_traceback() -> None:
               "at = AppTest.from_string('raise ValueError(\"/secret/path\")').run()\n"
               "error = at.exception[0]\n"
               "print(error.proto.type, '|', error.message, '|', list(error.stack_trace))\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=APP.parent,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    error_type, message, trace = (part.strip() for part in done.stdout.split("|"))
+    error_type, message, trace = (part.strip() for part in in_the_project(script).split("|"))
     assert error_type == "ValueError"
     assert "/secret/path" not in message and "error" in message
     assert trace == "[]"
@@ -44,7 +50,4 @@ def test_the_production_settings_stay_safe() -> None:
               " config.get_option('server.enableXsrfProtection'),"
               " config.get_option('server.maxUploadSize'),"
               " config.get_option('client.showErrorDetails'))\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=APP.parent,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "True", "1", "type"]
+    assert in_the_project(script).split() == ["True", "True", "1", "type"]
