@@ -3,6 +3,9 @@
 The lab's page keeps one LabRun per browser session and calls `advance` on it between
 redraws: every step runs inside that session's own script run, so two trainings of one
 session never overlap, and a widget change between steps cannot corrupt anything.
+
+Longer than 300 lines because the run's data, its networks, the knobs that change while
+it trains and what it records of those changes are one model, driven by one page.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ up), `left_map` where a path left the picture, `where_it_ended` where it is now,
 per lane. A surface is anything with
 vectorized `f`, `grad`, `hessian`, `bounds` and `critical_points` (each with `x`, `y`
 and `kind`), as in engine.race.
+
+Longer than 300 lines because the verdicts share one vocabulary (tolerance, minima,
+where a path is): why a lane stopped, where it ended and the table's rows read each other.
 """
 
 from __future__ import annotations

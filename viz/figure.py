@@ -6,6 +6,9 @@ that was most of the server's time per rerun: about 150 ms for the animated map
 alone. So Descent builds its figures as dicts from the start, `ui.charts` hands
 them to Streamlit without another pass, and tests/test_figure_specs.py validates
 every figure with plotly.py, so a misspelt property still fails a test.
+
+Longer than 300 lines because every figure builds on these few helpers (axes, panels,
+legends, log ticks, the app's look); split, each chart module would import them all.
 """
 
 from __future__ import annotations

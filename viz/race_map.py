@@ -16,6 +16,9 @@ What lies over what (trace order): the click grid, the legend keys (empty), the
 critical points, the whole paths, the trails, the heads, the look-ahead ghosts, the
 critical points' outlines (so that a head sitting on a saddle, as Newton's does, still
 shows the ✕ through it) and the start.
+
+Longer than 300 lines because the map's frames, its player (buttons, step slider), its
+click grid and its marks must agree on trace order and sizes; one module keeps them so.
 """
 
 from __future__ import annotations
