@@ -93,6 +93,8 @@ class Session:
     cached_hashes: set[str] = field(default_factory=set)
     sliders: dict[str, Slider] = field(default_factory=dict)  # label -> last proto seen
     slider_now: dict[str, float] = field(default_factory=dict)  # label -> current value
+    # extra keyword arguments for websockets' connect(), e.g. additional_headers (a cookie)
+    connect_options: dict = field(default_factory=dict)
 
     def __enter__(self) -> Session:
         if self.ws is not None:  # already connected: `with` on an open session
@@ -100,8 +102,9 @@ class Session:
         ws_url = self.url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
         if not ws_url.startswith("ws://127.0.0.1:"):
             raise BenchError(f"refusing to connect anywhere but 127.0.0.1: {ws_url}")
-        self._connection = connect(ws_url, subprotocols=["streamlit"], max_size=None,
-                                   compression=None, open_timeout=10, close_timeout=2)
+        options = {"max_size": None, "compression": None, "open_timeout": 10,
+                   "close_timeout": 2, **self.connect_options}
+        self._connection = connect(ws_url, subprotocols=["streamlit"], **options)
         self.ws = self._connection.__enter__()
         return self
 
