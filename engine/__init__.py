@@ -15,6 +15,7 @@ from engine.datasets import (
     train_val_test_split,
 )
 from engine.ensembles import Bagging, fit_bagging
+from engine.features import FEATURES, input_features
 from engine.initializers import INITIALIZERS, init_weights
 from engine.losses import (
     cross_entropy,
@@ -43,6 +44,7 @@ from engine.trajectories import run as run_trajectories
 __all__ = [
     "ACTIVATIONS",
     "DATASETS",
+    "FEATURES",
     "INITIALIZERS",
     "MLP",
     "OPTIMIZERS",
@@ -63,6 +65,7 @@ __all__ = [
     "fit_bagging",
     "get_activation",
     "init_weights",
+    "input_features",
     "make_blobs",
     "make_circles",
     "make_dataset",

@@ -228,6 +228,13 @@ class MLP:
             a = self.activation.f(z, out=z)  # f(z) overwrites z: one array less
         return self._affine(a, self.layers[-1])
 
+    def activations(self, X: np.ndarray) -> list[np.ndarray]:
+        """Every layer's output for the rows of X, from the forward pass the network trains
+        with (no dropout): the inputs first, then each hidden layer's f(z^m), then the
+        output layer's softmax probabilities; each of shape (rows, units)."""
+        forward = self._forward(X, training=False, rng=None)
+        return [forward.activations[0], *forward.fz, softmax(forward.zs[-1])]
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Softmax probabilities y' for each row of X."""
         return softmax(self.scores(X))
