@@ -14,6 +14,7 @@ from enum import StrEnum
 import numpy as np
 
 from engine.race import Lane
+from engine.verdicts import on_map
 
 
 class NewtonTrouble(StrEnum):
@@ -34,22 +35,20 @@ class NewtonDiagnosis:
 
 def diagnose_newton(surface, lane: Lane) -> NewtonDiagnosis:
     lr, damping = float(lane.optimizer.lr), float(lane.optimizer.damping)
-    (x0, x1), (y0, y1) = surface.bounds
     path = lane.positions[:lane.last_step + 1]
-    on_map = path[(path[:, 0] >= x0) & (path[:, 0] <= x1)
-                  & (path[:, 1] >= y0) & (path[:, 1] <= y1)]
-    theta = on_map[-1] if len(on_map) else path[-1]
+    seen = path[on_map(surface.bounds, path)]  # the path while it was on the map
+    theta = seen[-1] if len(seen) else path[-1]
     with np.errstate(all="ignore"):
         h, g = surface.hessian(theta), surface.grad(theta)
         try:
             target = theta - np.linalg.solve(h + damping * np.eye(2), g)
         except np.linalg.LinAlgError:  # H + μI singular there: no point to aim at
             target = np.full(2, np.nan)
-        hessians = surface.hessian(on_map) if len(on_map) else np.full((1, 2, 2), np.nan)
+        hessians = surface.hessian(seen) if len(seen) else np.full((1, 2, 2), np.nan)
         finite = np.all(np.isfinite(hessians), axis=(1, 2))
         lowest = (float(np.linalg.eigvalsh(hessians[finite]).min()) if finite.any()
                   else np.nan)
-    if lr > 1 and x0 <= target[0] <= x1 and y0 <= target[1] <= y1:
+    if lr > 1 and on_map(surface.bounds, target):
         trouble = NewtonTrouble.OVERSHOT
     elif lowest < 0:
         trouble = NewtonTrouble.CURVES_DOWN

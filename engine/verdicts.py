@@ -238,11 +238,10 @@ def divergence_kind(surface, lane: Lane) -> Divergence | None:
     if singular_stop(surface, lane) is not None:
         return Divergence.SINGULAR_F
     recent = lane.losses[max(lane.last_step - 5, 0): lane.last_step + 1]
-    (x0, x1), (y0, y1) = surface.bounds
     falling = len(recent) >= 2 and bool(np.all(np.diff(recent) < 0))
     if not falling:
         return Divergence.UNSTABLE
-    beyond_plot = not (x0 <= last[0] <= x1 and y0 <= last[1] <= y1)
+    beyond_plot = not on_map(surface.bounds, last)
     # f ≥ f* on a surface with a global minimum: it cannot fall forever, whatever the path
     bounded = any(p.kind == "global minimum" for p in surface.critical_points)
     # Newton on √x + y²: y² falls more than √x rises, but the path heads up the √x slope
@@ -284,8 +283,7 @@ def where_it_ended(surface, lane: Lane, tol: float) -> Ending:
     whether off the map (paths may wander past its edge before they count as escaped:
     see engine.race.escape_bounds)."""
     end = lane.positions[lane.last_step]
-    (x0, x1), (y0, y1) = surface.bounds
-    off_map = not (x0 <= end[0] <= x1 and y0 <= end[1] <= y1)
+    off_map = not on_map(surface.bounds, end)
     at = (float(end[0]), float(end[1]))
     points = surface.critical_points
     if points:
